@@ -1,0 +1,39 @@
+// Durable storage for checkpoint data and checkpoint metadata, as the protocol sees it:
+// named immutable blobs (like objects in S3 or files under a checkpoint directory).
+//
+// Operations are asynchronous: the caller is told the outcome later, through `done`,
+// on its own process. In simulation the bytes are really stored immediately but the
+// completion is delivered after a modelled duration; if the calling process crashes
+// first, `done` never runs (and a fault may have lost the unsynced write). A real
+// runtime completes on an I/O thread and posts `done` back to the task's event loop.
+//
+// Contract:
+//  * put: after done(ok), get(name) returns exactly these bytes until remove(name),
+//    across crashes of the caller. A failed put leaves no visible blob under `name`.
+//  * get: returns kNotFound for unknown names, kCorruption if the stored bytes fail
+//    their checksum. Never returns bytes that differ from what was put.
+//  * names are '/'-separated paths; list(prefix) returns names in lexicographic order.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "protocol/base/status.h"
+
+namespace ckptsim {
+
+using Bytes = std::vector<std::uint8_t>;
+
+class BlobStore {
+ public:
+  virtual ~BlobStore() = default;
+  virtual void put(const std::string& name, Bytes bytes, std::function<void(Status)> done) = 0;
+  virtual void get(const std::string& name, std::function<void(Result<Bytes>)> done) = 0;
+  virtual void remove(const std::string& name, std::function<void(Status)> done) = 0;
+  // Synchronous listing of committed names under prefix, in lexicographic order.
+  virtual std::vector<std::string> list(const std::string& prefix) const = 0;
+};
+
+}  // namespace ckptsim
