@@ -279,6 +279,10 @@ void ChannelNetwork::notify_failed(ChannelId id, bool sender_side) {
   if (listener) listener(Status::unavailable("data channel " + std::to_string(id) + " failed"));
 }
 
+void ChannelNetwork::close(ChannelId id) {
+  if (at(id).open) fail(id, Status::unavailable("channel closed"));
+}
+
 void ChannelNetwork::on_process_crashed(ProcessId process) {
   for (ChannelId id = 0; id < channels_.size(); ++id) {
     const Channel& c = *channels_[id];

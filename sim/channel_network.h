@@ -56,6 +56,8 @@ class ChannelNetwork {
   void set_on_failed(ChannelId id, bool sender_side, std::function<void(Status)> listener);
 
   bool is_open(ChannelId id) const;
+  // Closes an open channel for good (its owner went away); the other end is told.
+  void close(ChannelId id);
   std::size_t channel_count() const { return channels_.size(); }
   ProcessId sender_of(ChannelId id) const;
   ProcessId receiver_of(ChannelId id) const;
