@@ -3,7 +3,7 @@
 function(ckptsim_set_warnings target)
   target_compile_options(${target} PRIVATE
     -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
-    -Wcast-align -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough
+    -Wcast-align -Woverloaded-virtual -Wimplicit-fallthrough
     # GCC 12 reports false -Wrestrict positives inside std::string concatenation at -O3
     # (GCC bug 105329); everything else stays an error.
     -Wno-restrict
