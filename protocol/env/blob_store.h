@@ -2,9 +2,9 @@
 // named immutable blobs (like objects in S3 or files under a checkpoint directory).
 //
 // Operations are asynchronous: the caller is told the outcome later, through `done`,
-// on its own process. In simulation the bytes are really stored immediately but the
-// completion is delivered after a modelled duration; if the calling process crashes
-// first, `done` never runs (and a fault may have lost the unsynced write). A real
+// on its own process. In simulation a put becomes visible only when its modelled
+// duration has elapsed; if the calling process crashes before that, the upload is lost
+// (never visible) and `done` never runs, like an object-store upload cut short. A real
 // runtime completes on an I/O thread and posts `done` back to the task's event loop.
 //
 // Contract:

@@ -79,7 +79,12 @@ __attribute__((target("sse4.2"))) std::uint32_t extend_raw_hardware(std::uint32_
 }
 
 bool cpu_has_sse42() {
-  static const bool has = __builtin_cpu_supports("sse4.2") != 0;  // immutable after first use
+  // Immutable after its first use. __builtin_cpu_init makes the query safe even from
+  // code that runs before static constructors.
+  static const bool has = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("sse4.2") != 0;
+  }();
   return has;
 }
 #endif

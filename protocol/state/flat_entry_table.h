@@ -112,7 +112,8 @@ class FlatEntryTable {
   // Fibonacci hashing of (key hash, name space): the top bits of the product depend
   // on every bit of the input, including the bits shared by all keys of one key group.
   std::size_t home(std::uint64_t key_hash, std::uint32_t name_space) const {
-    const std::uint64_t mixed = (key_hash ^ (std::uint64_t{name_space} * 0xC2B2AE3D27D4EB4FULL)) * 0x9E3779B97F4A7C15ULL;
+    const std::uint64_t salted = key_hash ^ (std::uint64_t{name_space} * 0xC2B2AE3D27D4EB4FULL);
+    const std::uint64_t mixed = salted * 0x9E3779B97F4A7C15ULL;
     return static_cast<std::size_t>(mixed >> shift_);
   }
 

@@ -171,7 +171,9 @@ Status KeyedSnapshotView::parse_sections() {
     if (stored_crc != crc32c(byte_range(b + position, body_bytes))) {
       return Status::corruption(where + " checksum mismatch");
     }
-    if (Status status = verify_section_entries(section); !status.is_ok()) return Status::corruption(where + ": " + status.message());
+    if (Status status = verify_section_entries(section); !status.is_ok()) {
+      return Status::corruption(where + ": " + status.message());
+    }
     sections_.push_back(section);
     entries_seen += section.entry_count;
     last_key_group = section.key_group;

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "protocol/base/assert.h"
+#include "protocol/state/entry_sort.h"
 
 namespace ckptsim {
 
@@ -49,17 +50,19 @@ void MemoryStateBackend::remove(std::uint64_t key, std::uint32_t name_space) {
   }
 }
 
-void MemoryStateBackend::sorted_entries(std::size_t table_index, std::vector<StateEntry>& out) const {
+void MemoryStateBackend::sorted_entries(std::size_t table_index, std::vector<StateEntry>& out,
+                                        std::vector<StateEntry>& scratch) const {
   out.clear();
   tables_[table_index].append_entries(out);
-  std::sort(out.begin(), out.end(), entry_order_less);
+  sort_entries(out, scratch);
 }
 
 void MemoryStateBackend::for_each(const EntryVisitor& visit) const {
   std::vector<StateEntry> entries;
+  std::vector<StateEntry> scratch;
   for (std::size_t i = 0; i < tables_.size(); ++i) {
     if (tables_[i].empty()) continue;
-    sorted_entries(i, entries);
+    sorted_entries(i, entries, scratch);
     for (const StateEntry& entry : entries) visit(entry.key, entry.name_space, entry.value);
   }
 }
@@ -77,10 +80,12 @@ Result<Bytes> MemoryStateBackend::snapshot() {
   }
   KeyedSnapshotWriter writer(max_parallelism_, range_, section_count, entry_count_);
   std::vector<StateEntry> entries;
+  std::vector<StateEntry> scratch;
   entries.reserve(largest_table);
+  scratch.reserve(largest_table);
   for (std::size_t i = 0; i < tables_.size(); ++i) {
     if (tables_[i].empty()) continue;
-    sorted_entries(i, entries);
+    sorted_entries(i, entries, scratch);
     writer.add_section(range_.start + static_cast<std::uint32_t>(i), entries);
   }
   Bytes bytes = std::move(writer).finish();

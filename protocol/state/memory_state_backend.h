@@ -10,7 +10,6 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-
 #include <optional>
 #include <vector>
 
@@ -33,6 +32,8 @@ struct StateBackendHooks {
   std::function<Status()> before_restore;
 };
 
+// MemoryStateBackend: the implementation behind make_memory_state_backend, exposed so
+// that benchmarks and tests can call it without the virtual dispatch.
 // Invariants:
 //  1. tables_[i] holds exactly the entries of key group range_.start + i.
 //  2. entry_count_ == the sum of the tables' sizes.
@@ -55,7 +56,7 @@ class MemoryStateBackend final : public KeyedStateBackend {
  private:
   // The table of `key`'s key group; sets key_hash to mix_key_hash(key).
   FlatEntryTable& table_for(std::uint64_t key, std::uint64_t& key_hash);
-  void sorted_entries(std::size_t table_index, std::vector<StateEntry>& out) const;
+  void sorted_entries(std::size_t table_index, std::vector<StateEntry>& out, std::vector<StateEntry>& scratch) const;
   void clear();
   Status restore_from(const std::vector<KeyedSnapshotView>& views);
 

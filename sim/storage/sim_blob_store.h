@@ -87,7 +87,7 @@ struct BlobStorageCounters {
 
 class SimBlobStorage {
  public:
-  SimBlobStorage(Simulation& simulation, BlobStorageModel model);
+  explicit SimBlobStorage(Simulation& simulation, BlobStorageModel model = {});
   ~SimBlobStorage();
   SimBlobStorage(const SimBlobStorage&) = delete;
   SimBlobStorage& operator=(const SimBlobStorage&) = delete;

@@ -78,7 +78,9 @@ TEST_CASE("memory backend: a snapshot is not changed by later writes", "[unit][s
 TEST_CASE("memory backend: for_each goes by key group, then key, then name space", "[unit][state]") {
   constexpr std::uint32_t kMaxP = 8;
   const auto backend = make_memory_state_backend(kMaxP, full_range(kMaxP));
-  for (std::uint64_t key = 100; key > 0; --key) backend->put(key, static_cast<std::uint32_t>(key % 3), StateValue{key, 0});
+  for (std::uint64_t key = 100; key > 0; --key) {
+    backend->put(key, static_cast<std::uint32_t>(key % 3), StateValue{key, 0});
+  }
   for (std::uint64_t key = 1; key <= 100; key += 7) backend->put(key, 9, StateValue{key, 9});
   const std::vector<StateEntry> entries = entries_of(*backend);
   REQUIRE(entries.size() == backend->entry_count());
@@ -154,10 +156,12 @@ TEST_CASE("memory backend: the same content gives identical snapshot bytes in an
     std::vector<StateEntry> distinct;
     for (const auto& [key, value] : model) distinct.push_back(StateEntry{key.first, key.second, value});
     // A random permutation: sort by random ranks.
-    const auto ranks = *rc::gen::container<std::vector<std::uint64_t>>(distinct.size(), rc::gen::arbitrary<std::uint64_t>());
+    const auto ranks =
+        *rc::gen::container<std::vector<std::uint64_t>>(distinct.size(), rc::gen::arbitrary<std::uint64_t>());
     std::vector<std::size_t> order(distinct.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return std::pair(ranks[x], x) < std::pair(ranks[y], y); });
+    std::sort(order.begin(), order.end(),
+              [&](std::size_t x, std::size_t y) { return std::pair(ranks[x], x) < std::pair(ranks[y], y); });
     std::vector<StateEntry> shuffled;
     for (const std::size_t i : order) shuffled.push_back(distinct[i]);
     const auto extra = *gen_entries(100);
