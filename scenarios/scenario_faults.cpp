@@ -1,0 +1,265 @@
+#include "scenarios/scenario_faults.h"
+
+#include <array>
+#include <charconv>
+#include <string>
+#include <vector>
+
+namespace ckptsim::scenarios {
+namespace {
+
+using enum FaultSlot;
+using enum FaultValueKind;
+
+constexpr FaultFieldRule kTaskManagerCrashFields[] = {
+    {"at", kAt, kTime, true, "", "when the task manager crashes"},
+    {"target", kTarget, kTaskManager, true, "", "the task manager that crashes, \"tm-<i>\""},
+    {"restart-after", kRestartAfter, kRestartDelay, false, "never",
+     "downtime before an empty task manager with the same name starts, or \"never\""},
+};
+
+constexpr FaultFieldRule kJobManagerCrashFields[] = {
+    {"at", kAt, kTime, true, "", "when the job manager crashes"},
+    {"restart-after", kRestartAfter, kRestartDelay, false, "1s",
+     "downtime before the job manager restarts and recovers from the latest completed checkpoint"},
+};
+
+constexpr FaultFieldRule kNetworkPartitionFields[] = {
+    {"at", kAt, kTime, true, "", "when the partition starts"},
+    {"duration", kDuration, kPositiveDuration, true, "", "how long it lasts before the link heals"},
+    {"target", kTarget, kProcess, true, "", "one side of the cut"},
+    {"peer", kPeer, kProcess, true, "", "the other side of the cut"},
+};
+
+constexpr FaultFieldRule kLinkClogFields[] = {
+    {"at", kAt, kTime, true, "", "when the clog starts"},
+    {"duration", kDuration, kPositiveDuration, true, "", "how long messages are held back"},
+    {"target", kTarget, kProcess, true, "", "the process whose links clog"},
+    {"peer", kPeer, kProcess, false, "", "only the link to this process; absent: every link of the target"},
+};
+
+constexpr FaultFieldRule kSinkStoreCrashFields[] = {
+    {"at", kAt, kTime, true, "", "when the sink's transactional store crashes"},
+    {"restart-after", kRestartAfter, kRestartDelay, false, "1s",
+     "downtime before the store is reachable again (committed data survives)"},
+};
+
+constexpr FaultTypeInfo kFaultTypes[] = {
+    {"task-manager-crash", "A task manager process dies, losing its tasks, state, timers and in-flight messages.",
+     kTaskManagerCrashFields},
+    {"job-manager-crash",
+     "The job manager dies (with its checkpoint coordinator); a restarted one reads the completed-checkpoint store.",
+     kJobManagerCrashFields},
+    {"network-partition",
+     "Every link between two processes is cut for a while; a cut data connection fails the tasks on both ends.",
+     kNetworkPartitionFields},
+    {"link-clog", "Messages on a process's links are held back for a while and then delivered in order.",
+     kLinkClogFields},
+    {"sink-store-crash", "The sink's external transactional store is unreachable for a while.",
+     kSinkStoreCrashFields},
+};
+
+// The value read for one field, before it is stored in its slot.
+struct FieldValue {
+  DurationNs duration_ns = 0;
+  std::string text;
+};
+
+bool is_duration_kind(FaultValueKind kind) { return kind == kTime || kind == kPositiveDuration || kind == kRestartDelay; }
+
+std::string task_manager_range(std::uint32_t task_managers) {
+  if (task_managers == 0) return "none (cluster.task-managers is 0)";
+  return "tm-0 .. " + task_manager_process(task_managers - 1) + " (cluster.task-managers is " +
+         std::to_string(task_managers) + ")";
+}
+
+Result<std::string> read_process(const Json& value, const std::string& path, bool task_manager_only,
+                                 const FaultContext& context) {
+  const std::string expected = task_manager_only ? "expected a task manager, one of " + task_manager_range(context.task_managers)
+                                                 : "expected a process: 'jm', 'sink-store' or a task manager, one of " +
+                                                       task_manager_range(context.task_managers);
+  if (!value.is_string()) return json_error(path, expected + ", got " + describe_json_value(value));
+  const auto& name = value.get_ref<const std::string&>();
+  if (!task_manager_only && (name == kJobManagerProcess || name == kSinkStoreProcess)) return name;
+  const std::optional<std::uint32_t> index = parse_task_manager_process(name);
+  if (!index.has_value() || *index >= context.task_managers) {
+    return json_error(path, expected + ", got " + describe_json_value(value));
+  }
+  return name;
+}
+
+Result<DurationNs> read_restart_delay(const Json& value, const std::string& path) {
+  if (value.is_string() && value.get_ref<const std::string&>() == "never") return kRestartNever;
+  if (!value.is_string() && !value.is_number_integer()) {
+    return json_error(path, "expected a duration such as \"2s\", or \"never\", got " + describe_json_value(value));
+  }
+  return AsDuration{0, 365 * kDay}(value, path);
+}
+
+Result<FieldValue> read_field_value(const FaultFieldRule& rule, const Json& value, const std::string& path,
+                                    const FaultContext& context) {
+  FieldValue field;
+  Result<DurationNs> duration = DurationNs{0};
+  Result<std::string> text = std::string();
+  switch (rule.kind) {
+    case kTime: duration = AsDuration{0, 365 * kDay}(value, path); break;
+    case kPositiveDuration: duration = AsDuration{1, context.max_duration_ns}(value, path); break;
+    case kRestartDelay: duration = read_restart_delay(value, path); break;
+    case kProcess: text = read_process(value, path, false, context); break;
+    case kTaskManager: text = read_process(value, path, true, context); break;
+    case kText: text = AsString{256, false}(value, path); break;
+    case kInteger: {
+      Result<std::int64_t> integer = AsInteger{0, INT64_MAX}(value, path);
+      if (!integer.is_ok()) return integer.status();
+      text = std::to_string(integer.value());
+      break;
+    }
+  }
+  if (!duration.is_ok()) return duration.status();
+  if (!text.is_ok()) return text.status();
+  field.duration_ns = duration.value();
+  field.text = std::move(text).value();
+  return field;
+}
+
+void store_field(const FaultFieldRule& rule, FieldValue value, FaultSpec& fault) {
+  const bool duration_slot = rule.slot == kAt || rule.slot == kDuration || rule.slot == kRestartAfter;
+  CKPT_ASSERT(rule.slot == kParam || duration_slot == is_duration_kind(rule.kind),
+              "fault table: a field's kind does not fit its slot");
+  switch (rule.slot) {
+    case kAt: fault.at_ns = value.duration_ns; return;
+    case kDuration: fault.duration_ns = value.duration_ns; return;
+    case kRestartAfter: fault.restart_after_ns = value.duration_ns; return;
+    case kTarget: fault.target = std::move(value.text); return;
+    case kPeer: fault.peer = std::move(value.text); return;
+    case kParam:
+      fault.params[std::string(rule.name)] =
+          is_duration_kind(rule.kind) ? format_duration(value.duration_ns) : std::move(value.text);
+      return;
+  }
+  CKPT_UNREACHABLE("unknown fault slot");
+}
+
+// "'at', 'target'" for the message of a missing field.
+std::string required_fields_hint(const FaultTypeInfo& info) {
+  std::vector<std::string_view> required;
+  for (const FaultFieldRule& rule : info.fields) {
+    if (rule.required) required.push_back(rule.name);
+  }
+  return "a " + std::string(info.type) + " fault needs " + join_names(required);
+}
+
+Result<const FaultTypeInfo*> read_fault_type(const JsonObject& object) {
+  std::string type;
+  if (Status s = read_required(object, "type", type, AsString{64, false}); !s.is_ok()) return s;
+  const FaultTypeInfo* info = find_fault_type(type);
+  if (info != nullptr) return info;
+  std::vector<std::string_view> names;
+  for (const FaultTypeInfo& known : fault_types()) names.push_back(known.type);
+  return json_error(object.field_path("type"), "unknown fault type " + describe_json_value(Json(type)) +
+                                                   suggestion_for(type, names));
+}
+
+// Checks that only depend on several fields together.
+Status check_fault_relations(const FaultSpec& fault, const JsonObject& object, const FaultContext& context) {
+  if (fault.at_ns >= context.max_duration_ns) {
+    return json_error(object.field_path("at"), "expected a time before run.max-duration (" +
+                                                   format_duration(context.max_duration_ns) + "), got \"" +
+                                                   format_duration(fault.at_ns) + "\"");
+  }
+  if (fault.duration_ns > context.max_duration_ns - fault.at_ns) {
+    return json_error(object.field_path("duration"),
+                      "the fault would last until " + format_duration(fault.at_ns + fault.duration_ns) +
+                          ", beyond run.max-duration (" + format_duration(context.max_duration_ns) + ")");
+  }
+  if (!fault.peer.empty() && fault.peer == fault.target) {
+    return json_error(object.field_path("peer"), "expected a process other than the target, got \"" + fault.peer + "\"");
+  }
+  return Status::ok();
+}
+
+Json field_to_json(const FaultFieldRule& rule, const FaultSpec& fault) {
+  switch (rule.slot) {
+    case kAt: return format_duration(fault.at_ns);
+    case kDuration: return format_duration(fault.duration_ns);
+    case kRestartAfter:
+      return fault.restart_after_ns == kRestartNever ? Json("never") : Json(format_duration(fault.restart_after_ns));
+    case kTarget: return fault.target;
+    case kPeer: return fault.peer;
+    case kParam: break;
+  }
+  const auto it = fault.params.find(std::string(rule.name));
+  if (it == fault.params.end()) return Json();
+  if (rule.kind == kInteger) {
+    std::int64_t integer = 0;
+    const char* end = it->second.data() + it->second.size();
+    const auto [ptr, error] = std::from_chars(it->second.data(), end, integer);
+    if (error == std::errc() && ptr == end) return integer;
+  }
+  return it->second;
+}
+
+// A fault of a type this build does not know: every member that is set.
+Json unknown_fault_to_json(const FaultSpec& fault) {
+  Json json = {{"type", fault.type}, {"at", format_duration(fault.at_ns)}};
+  if (fault.duration_ns != 0) json["duration"] = format_duration(fault.duration_ns);
+  if (fault.restart_after_ns != kRestartNever) json["restart-after"] = format_duration(fault.restart_after_ns);
+  if (!fault.target.empty()) json["target"] = fault.target;
+  if (!fault.peer.empty()) json["peer"] = fault.peer;
+  for (const auto& [name, value] : fault.params) json[name] = value;
+  return json;
+}
+
+}  // namespace
+
+std::span<const FaultTypeInfo> fault_types() { return kFaultTypes; }
+
+const FaultTypeInfo* find_fault_type(std::string_view type) {
+  for (const FaultTypeInfo& info : kFaultTypes) {
+    if (info.type == type) return &info;
+  }
+  return nullptr;
+}
+
+Result<FaultSpec> read_fault(const Json& value, const std::string& path, const FaultContext& context) {
+  Result<JsonObject> object = JsonObject::open(value, path);
+  if (!object.is_ok()) return object.status();
+  Result<const FaultTypeInfo*> info = read_fault_type(object.value());
+  if (!info.is_ok()) return info.status();
+  const FaultTypeInfo& type = *info.value();
+  std::vector<std::string_view> accepted = {"type"};
+  for (const FaultFieldRule& rule : type.fields) accepted.push_back(rule.name);
+  const std::string what = "a " + std::string(type.type) + " fault";
+  if (Status s = object.value().check_fields(accepted, what); !s.is_ok()) return s;
+
+  FaultSpec fault;
+  fault.type = std::string(type.type);
+  for (const FaultFieldRule& rule : type.fields) {
+    const Json* field = object.value().find(rule.name);
+    const Json default_value = rule.default_value.empty() ? Json() : Json(std::string(rule.default_value));
+    if (field == nullptr && rule.required) return object.value().missing(rule.name, required_fields_hint(type));
+    if (field == nullptr && rule.default_value.empty()) continue;
+    Result<FieldValue> read = read_field_value(rule, field != nullptr ? *field : default_value,
+                                               object.value().field_path(rule.name), context);
+    if (!read.is_ok()) return read.status();
+    store_field(rule, std::move(read).value(), fault);
+  }
+  if (Status s = check_fault_relations(fault, object.value(), context); !s.is_ok()) return s;
+  return fault;
+}
+
+Json fault_to_json(const FaultSpec& fault) {
+  const FaultTypeInfo* type = find_fault_type(fault.type);
+  if (type == nullptr) return unknown_fault_to_json(fault);
+  Json json = Json::object();
+  json["type"] = fault.type;
+  for (const FaultFieldRule& rule : type->fields) {
+    Json value = field_to_json(rule, fault);
+    const bool unset = value.is_null() || (value.is_string() && value.get_ref<const std::string&>().empty());
+    if (unset && !rule.required) continue;
+    json[std::string(rule.name)] = std::move(value);
+  }
+  return json;
+}
+
+}  // namespace ckptsim::scenarios
