@@ -430,7 +430,24 @@ void CheckpointCoordinator::release_aborted_state(CheckpointId id, PendingEntry&
 }
 
 void CheckpointCoordinator::abort_all_pending(CheckpointFailureReason reason) {
-  while (!pending_.empty()) abort_pending(pending_.begin()->first, reason);
+  // A checkpoint whose metadata write is in flight has every acknowledgement; only that
+  // write decides its outcome. Were it aborted now, the write could still become durable
+  // (a JobManager crash before the cleanup) and a restarted JobManager would recover an
+  // aborted checkpoint as completed. So failover and suspension let it finish, as
+  // Flink's finalization is atomic with respect to failover; only shutdown aborts it.
+  const bool spare_finalizing = reason != CheckpointFailureReason::kCheckpointCoordinatorShutdown;
+  std::vector<CheckpointId> to_abort;
+  for (const auto& [id, entry] : pending_) {
+    if (!(spare_finalizing && entry.phase == PendingPhase::kFinalizing)) to_abort.push_back(id);
+  }
+  for (const CheckpointId id : to_abort) abort_pending(id, reason);
+}
+
+bool CheckpointCoordinator::has_finalizing_checkpoint() const {
+  for (const auto& [id, entry] : pending_) {
+    if (entry.phase == PendingPhase::kFinalizing) return true;
+  }
+  return false;
 }
 
 void CheckpointCoordinator::abort_queued_requests(CheckpointFailureReason reason) {

@@ -129,7 +129,8 @@ class CheckpointCoordinator {
   // whether it did.
   bool receive_decline(TaskRef task, CheckpointId id, CheckpointFailureReason reason);
 
-  // Aborts every pending checkpoint (failover: kJobFailover). Queued requests stay queued
+  // Aborts every pending checkpoint (failover: kJobFailover) except one whose metadata
+  // write is already in flight (see has_finalizing_checkpoint). Queued requests stay queued
   // and the periodic scheduler keeps running; call clear_tasks() first if the deployment
   // is gone, and set_tasks() when the new one is running.
   void abort_pending_checkpoints(CheckpointFailureReason reason);
@@ -140,6 +141,10 @@ class CheckpointCoordinator {
   const CompletedCheckpoint* latest_completed() const { return store_.latest(); }
   const std::deque<CompletedCheckpoint>& retained_checkpoints() const { return store_.retained(); }
   std::size_t num_pending() const { return pending_.size(); }
+  // A checkpoint has all its acks and its metadata write is in flight. Such a checkpoint
+  // survives failover and suspension; a JobManager must not choose a checkpoint to
+  // restore while one is in flight (it may be about to become the latest completed).
+  bool has_finalizing_checkpoint() const;
   std::vector<CheckpointId> pending_ids() const;
   std::size_t num_queued_requests() const { return decider_.queued_count(); }
   bool is_trigger_in_flight() const { return triggering_id_.has_value(); }

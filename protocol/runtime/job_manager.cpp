@@ -1,5 +1,7 @@
 #include "protocol/runtime/job_manager.h"
 
+#include <algorithm>
+
 #include "protocol/base/assert.h"
 #include "protocol/state/byte_io.h"
 
@@ -101,8 +103,11 @@ std::optional<std::vector<ProcessId>> JobManager::place_subtasks() const {
   const TimeNs now_ns = services_.clock.now_ns();
   std::vector<ProcessId> alive;
   for (ProcessId tm : services_.task_managers) {
+    // Only TaskManagers that answered a heartbeat recently, so their instance is known
+    // (like Flink, which only offers slots of registered TaskManagers).
     auto it = last_heartbeat_ns_.find(tm);
-    if (it != last_heartbeat_ns_.end() && now_ns - it->second <= services_.job.cluster.heartbeat_timeout_ns) alive.push_back(tm);
+    const bool recent = it != last_heartbeat_ns_.end() && now_ns - it->second <= services_.job.cluster.heartbeat_timeout_ns;
+    if (recent && task_manager_instance_.contains(tm)) alive.push_back(tm);
   }
   const std::size_t subtasks = services_.graph.subtasks().size();
   if (alive.empty() || alive.size() * services_.job.cluster.slots_per_task_manager < subtasks) return std::nullopt;
@@ -112,12 +117,27 @@ std::optional<std::vector<ProcessId>> JobManager::place_subtasks() const {
 }
 
 void JobManager::deploy_epoch() {
+  if (coordinator_->has_finalizing_checkpoint()) {
+    // Its metadata write decides whether it becomes the checkpoint to restore: wait.
+    if (++finalization_waits_ > kMaxFinalizationWaits) {
+      failover("checkpoint metadata write did not finish");
+      return;
+    }
+    const std::uint64_t epoch = epoch_;
+    services_.timers.schedule_after(kFinalizationPollNs, guard(alive_, [this, epoch] {
+      if (state_ == State::kDeploying && epoch_ == epoch) deploy_epoch();
+    }));
+    return;
+  }
+  finalization_waits_ = 0;
   std::optional<std::vector<ProcessId>> placement = place_subtasks();
   if (!placement) {
     failover("not enough task slots");
     return;
   }
   placement_ = std::move(*placement);
+  deployed_instance_.clear();
+  for (ProcessId tm : placement_) deployed_instance_[tm] = task_manager_instance_.at(tm);
   const CompletedCheckpoint* restore = coordinator_->latest_completed();
   if (services_.observer != nullptr) {
     services_.observer->on_job_restore(restore ? restore->id : kNoCheckpointId, static_cast<std::uint32_t>(epoch_));
@@ -134,6 +154,12 @@ void JobManager::deploy_epoch() {
     }
     (void)services_.rpc.send(placement_[subtask], encode(MessageType::kDeployTask, deploy));
   }
+  // Deploy messages or their answers can be lost with a TaskManager: like Flink's RPC
+  // timeout on task submission, a deployment that does not come up in time fails over.
+  const std::uint64_t epoch = epoch_;
+  services_.timers.schedule_after(kDeploymentTimeoutNs, guard(alive_, [this, epoch] {
+    if (state_ == State::kDeploying && epoch_ == epoch) failover("deployment timed out");
+  }));
 }
 
 bool JobManager::is_current(const TaskRef& task, std::uint64_t epoch) const {
@@ -153,7 +179,7 @@ void JobManager::on_rpc(ProcessId from, RpcMessage message) {
   const auto type = static_cast<MessageType>(message.type);
   switch (type) {
     case MessageType::kHeartbeatResponse:
-      last_heartbeat_ns_[from] = services_.clock.now_ns();
+      on_heartbeat_response(from, message);
       return;
     case MessageType::kTaskRunning:
     case MessageType::kTaskFailed:
@@ -260,6 +286,19 @@ void JobManager::failover(const std::string& cause) {
   services_.timers.schedule_after(*delay_ns, guard(alive_, [this] {
     if (state_ == State::kRestarting) begin_epoch();
   }));
+}
+
+void JobManager::on_heartbeat_response(ProcessId from, const RpcMessage& message) {
+  Result<Heartbeat> beat = decode_heartbeat(message);
+  if (!beat.is_ok()) return;
+  last_heartbeat_ns_[from] = services_.clock.now_ns();
+  task_manager_instance_[from] = beat.value().instance;
+  // Another instance than the one the current epoch was deployed to: the TaskManager
+  // restarted and whatever we deployed there is gone.
+  auto deployed = deployed_instance_.find(from);
+  if (deployed != deployed_instance_.end() && deployed->second != beat.value().instance) {
+    failover("task manager " + std::to_string(from) + " restarted");
+  }
 }
 
 void JobManager::send_heartbeats() {

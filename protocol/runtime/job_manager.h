@@ -59,6 +59,11 @@ struct JobManagerStats {
 class JobManager final : private CheckpointTaskGateway, private CheckpointCoordinatorListener {
  public:
   enum class State { kRecovering, kDeploying, kRunning, kRestarting, kFinished, kFailed };
+  // Flink's default RPC timeout (akka.ask.timeout / pekko.ask.timeout) for task submission.
+  static constexpr DurationNs kDeploymentTimeoutNs = 10 * kSecond;
+  // While a checkpoint's metadata write is in flight, deployment waits (bounded).
+  static constexpr DurationNs kFinalizationPollNs = 1 * kMillisecond;
+  static constexpr std::uint32_t kMaxFinalizationWaits = 60'000;
 
   explicit JobManager(JobManagerServices services);
   ~JobManager() override;
@@ -95,6 +100,7 @@ class JobManager final : private CheckpointTaskGateway, private CheckpointCoordi
   void maybe_end_input();
   void send_heartbeats();
   void check_task_managers();
+  void on_heartbeat_response(ProcessId from, const RpcMessage& message);
   void send_to_task(const TaskRef& task, RpcMessage message);
   std::vector<TaskRef> current_tasks(bool sources_only) const;
   bool is_current(const TaskRef& task, std::uint64_t epoch) const;
@@ -113,7 +119,10 @@ class JobManager final : private CheckpointTaskGateway, private CheckpointCoordi
   CheckpointId last_triggered_id_ = kNoCheckpointId;
   std::optional<CheckpointId> final_checkpoint_after_;   // set when all sources are exhausted
   bool end_of_input_sent_ = false;
+  std::uint32_t finalization_waits_ = 0;
   std::map<ProcessId, TimeNs> last_heartbeat_ns_;
+  std::map<ProcessId, std::uint64_t> task_manager_instance_;   // last instance id seen
+  std::map<ProcessId, std::uint64_t> deployed_instance_;       // instance the current epoch went to
   std::uint64_t heartbeat_sequence_ = 0;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -147,12 +147,14 @@ RpcMessage encode(MessageType type, const Heartbeat& m) {
   ByteWriter w;
   w.put_u64(m.sequence);
   w.put_u64(m.epoch);
+  w.put_u64(m.instance);
   return finish(type, std::move(w));
 }
 Result<Heartbeat> decode_heartbeat(const RpcMessage& m) {
   return decode_body<Heartbeat>(m, [](ByteReader& r, Heartbeat& h) {
     Status s = r.read_u64(h.sequence, "sequence");
     if (s.is_ok()) s = r.read_u64(h.epoch, "epoch");
+    if (s.is_ok()) s = r.read_u64(h.instance, "instance");
     return s;
   });
 }

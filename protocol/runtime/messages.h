@@ -68,6 +68,7 @@ struct CheckpointMessage {        // trigger, notify-complete, notify-aborted
 struct Heartbeat {
   std::uint64_t sequence = 0;
   std::uint64_t epoch = 0;
+  std::uint64_t instance = 0;   // responses: the TaskManager instance (changes at every restart)
 };
 
 struct TaskStatusMessage {        // running, failed, finished, source exhausted, end of input

@@ -13,8 +13,9 @@ constexpr std::size_t kMaxPendingTransactions = 4096;
 TwoPhaseCommitSink::TwoPhaseCommitSink(SinkContext context) : context_(std::move(context)) {}
 
 std::string TwoPhaseCommitSink::transaction_name(CheckpointId id) const {
-  return context_.sink_name + "/" + std::to_string(context_.subtask_index) + "/e" + std::to_string(context_.epoch) +
-         "/c" + std::to_string(id);
+  // Checkpoint ids are unique over the job's life (across epochs and JobManager
+  // restarts), so this name is unique; the store records the epoch separately.
+  return context_.sink_name + "/" + std::to_string(context_.subtask_index) + "/" + std::to_string(id);
 }
 
 void TwoPhaseCommitSink::send_prepare(CheckpointId id, Pending& pending) {

@@ -3,7 +3,7 @@
 // TwoPhaseCommitSink (exactly-once, Flink's TwoPhaseCommitSinkFunction):
 //  * records collect in the current transaction;
 //  * at the barrier of checkpoint n (snapshot): pre-commit — the current transaction is
-//    sent to the store as prepared under the name "<sink>/<subtask>/e<epoch>/c<n>" and a
+//    sent to the store as prepared under the name "<sink>/<subtask>/<n>" and a
 //    new one begins; the snapshot holds every pre-committed, not yet committed
 //    transaction; the checkpoint is acknowledged only after the store confirmed the
 //    prepare (checkpoint_ready);

@@ -4,6 +4,8 @@ namespace ckptsim {
 
 TaskManager::TaskManager(TaskServices services) : services_(services) {
   last_job_manager_contact_ns_ = services_.clock.now_ns();
+  // The boot time identifies the instance: a process boots at most once per instant.
+  instance_ = static_cast<std::uint64_t>(services_.clock.now_ns()) + 1;
   arm_job_manager_watchdog();
 }
 
@@ -43,7 +45,11 @@ void TaskManager::on_rpc(ProcessId from, RpcMessage message) {
     }
     case MessageType::kHeartbeatRequest: {
       Result<Heartbeat> beat = decode_heartbeat(message);
-      if (beat.is_ok()) (void)services_.rpc.send(from, encode(MessageType::kHeartbeatResponse, beat.value()));
+      if (beat.is_ok()) {
+        Heartbeat response = beat.value();
+        response.instance = instance_;
+        (void)services_.rpc.send(from, encode(MessageType::kHeartbeatResponse, response));
+      }
       return;
     }
     case MessageType::kTriggerCheckpoint:

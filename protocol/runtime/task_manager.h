@@ -35,6 +35,9 @@ class TaskManager {
   TaskServices services_;
   std::map<std::uint32_t, std::unique_ptr<StreamTask>> tasks_;   // by subtask
   TimeNs last_job_manager_contact_ns_ = 0;
+  // Identifies this TaskManager instance (Flink's ResourceID/instance id): a restarted
+  // TaskManager is a new instance, so the JobManager knows its old tasks are gone.
+  std::uint64_t instance_ = 0;
   std::uint64_t highest_cancelled_epoch_ = 0;
   TimerId watchdog_ = kNoTimer;
 };

@@ -69,6 +69,7 @@ void SimCluster::boot_job_manager() {
   simulation_.set_on_crash(process, [this] {
     restarts_before_ += job_manager_ ? job_manager_->stats().restarts : 0;
     job_manager_.reset();
+    if (observers_.job_manager_lost) observers_.job_manager_lost();
   });
   job_manager_->start();
 }

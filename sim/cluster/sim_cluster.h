@@ -23,6 +23,9 @@ struct ClusterObservers {
   RuntimeObserver* runtime = nullptr;
   CheckpointCoordinatorListener* checkpoints = nullptr;
   StoreObserver* store = nullptr;
+  // Called when the JobManager process crashes: its coordinator and everything pending
+  // in it are gone (the oracle stops counting those checkpoints as pending).
+  std::function<void()> job_manager_lost;
 };
 
 class SimCluster {

@@ -476,23 +476,46 @@ TEST_CASE("coordinator: a decline from a stale attempt is ignored", "[unit][coor
   CHECK(h.coordinator->num_pending() == 0);
 }
 
-TEST_CASE("coordinator: a failover during the metadata write never completes the checkpoint",
+TEST_CASE("coordinator: a failover during the metadata write leaves the outcome to the write",
           "[unit][coordinator]") {
+  // Aborting it would race with the write: once durable, a restarted JobManager would
+  // recover an aborted checkpoint as completed. So the write alone decides.
   CoordinatorHarness h(base_config(), 2, 1);
   h.recover_and_deploy();
   const CheckpointId id = h.trigger_now();
   h.ack_all(id);
+  REQUIRE(h.coordinator->has_finalizing_checkpoint());
+  h.coordinator->clear_tasks();
   h.coordinator->abort_pending_checkpoints(CheckpointFailureReason::kJobFailover);
-  CHECK(h.listener->abort_reason(id) == CheckpointFailureReason::kJobFailover);
-  h.blobs.run_pending();  // the write succeeds, then is undone
-  CHECK(h.coordinator->latest_completed() == nullptr);
-  CHECK(h.listener->ids_of(Kind::kCompleted).empty());
-  CHECK(count_calls(h.gateway, GatewayCall::Kind::kNotifyComplete, id) == 0);
-  CHECK_FALSE(h.blobs.contains("job/chk-1/_metadata"));
-  CHECK_FALSE(h.blobs.contains(testing::make_state(id, {0, 0}).blob_names[0]));
-  // A restarted JobManager does not see it either.
+  CHECK(h.listener->ids_of(Kind::kAborted).empty());
+  CHECK(h.coordinator->num_pending() == 1);
+  h.blobs.run_pending();  // the write succeeds
+  CHECK_FALSE(h.coordinator->has_finalizing_checkpoint());
+  REQUIRE(h.coordinator->latest_completed() != nullptr);
+  CHECK(h.coordinator->latest_completed()->id == id);
+  CHECK(h.listener->ids_of(Kind::kCompleted) == std::vector<CheckpointId>{id});
+  CHECK(count_calls(h.gateway, GatewayCall::Kind::kNotifyComplete, id) == 0);  // no tasks deployed
+  CHECK(h.blobs.contains("job/chk-1/_metadata"));
+  // A restarted JobManager agrees.
   h.restart_job_manager(true);
-  CHECK_FALSE(h.recover_and_deploy(1).latest_completed_id.has_value());
+  const auto recovered = h.recover_and_deploy(1).latest_completed_id;
+  REQUIRE(recovered.has_value());
+  CHECK(*recovered == id);
+}
+
+TEST_CASE("coordinator: a failed metadata write after a failover aborts the checkpoint",
+          "[unit][coordinator]") {
+  CoordinatorHarness h(base_config(), 2, 1);
+  h.recover_and_deploy();
+  const CheckpointId id = h.trigger_now();
+  h.blobs.fail_puts_with_prefix("job/chk-1/_metadata", 1);
+  h.ack_all(id);
+  h.coordinator->clear_tasks();
+  h.coordinator->abort_pending_checkpoints(CheckpointFailureReason::kJobFailover);
+  h.blobs.run_pending();
+  CHECK(h.coordinator->latest_completed() == nullptr);
+  CHECK(h.listener->ids_of(Kind::kAborted) == std::vector<CheckpointId>{id});
+  CHECK_FALSE(h.coordinator->has_finalizing_checkpoint());
 }
 
 TEST_CASE("coordinator: the latest completed checkpoint's blobs survive late and duplicate acks",

@@ -54,7 +54,7 @@ InputLogSpec small_input() {
 TEST_CASE("cluster: a failure-free job commits every record exactly once and finishes", "[unit][cluster]") {
   Simulation simulation(SimulationOptions{11, {}, {}});
   CountingStore store;
-  SimCluster cluster(simulation, word_count_job(), small_input(), ClusterObservers{nullptr, nullptr, &store});
+  SimCluster cluster(simulation, word_count_job(), small_input(), ClusterObservers{nullptr, nullptr, &store, nullptr});
   cluster.start();
   while (!cluster.job_finished() && simulation.now_ns() < 30 * kSecond && simulation.step()) {
   }
@@ -68,7 +68,7 @@ TEST_CASE("cluster: a failure-free job commits every record exactly once and fin
 TEST_CASE("cluster: after a TaskManager crash the job recovers and still commits everything once", "[unit][cluster]") {
   Simulation simulation(SimulationOptions{12, {}, {}});
   CountingStore store;
-  SimCluster cluster(simulation, word_count_job(), small_input(), ClusterObservers{nullptr, nullptr, &store});
+  SimCluster cluster(simulation, word_count_job(), small_input(), ClusterObservers{nullptr, nullptr, &store, nullptr});
   cluster.start();
   const ProcessId victim = cluster.task_manager_processes()[0];
   simulation.schedule_global_after(90 * kMillisecond + 123, [&] {

@@ -1,0 +1,197 @@
+#include "scenarios/runner.h"
+
+#include <map>
+
+#include "faults/fault_schedule.h"
+#include "oracle/checkers.h"
+#include "oracle/observations.h"
+#include "sim/cluster/sim_cluster.h"
+
+namespace ckptsim::scenarios {
+namespace {
+
+// Forwards the store's reports to the oracle's recorder.
+class StoreToRecorder final : public sim::StoreObserver {
+ public:
+  explicit StoreToRecorder(oracle::ObservationRecorder& recorder) : recorder_(recorder) {}
+  void on_store_prepared(const std::string& txn, std::uint32_t sink_subtask, CheckpointId id,
+                         const std::vector<Record>& records) override {
+    recorder_.on_store_prepared(txn, sink_subtask, id, records);
+  }
+  void on_store_committed(const std::string& txn) override { recorder_.on_store_committed(txn); }
+  void on_store_commit_repeated(const std::string& txn) override { recorder_.on_store_commit_repeated(txn); }
+  void on_store_aborted(const std::string& txn) override { recorder_.on_store_aborted(txn); }
+  void on_store_direct_write(const std::string& sink_operator, std::uint32_t sink_subtask,
+                             const std::vector<Record>& records) override {
+    recorder_.on_store_direct_write(sink_operator, sink_subtask, records);
+  }
+
+ private:
+  oracle::ObservationRecorder& recorder_;
+};
+
+// Collects the checkpoint history for the summary and forwards to the recorder.
+class CheckpointHistory final : public CheckpointCoordinatorListener {
+ public:
+  CheckpointHistory(const sim::Simulation& simulation, CheckpointCoordinatorListener& next, std::uint32_t subtasks)
+      : simulation_(simulation), next_(next), subtasks_(subtasks) {}
+  void on_triggered(CheckpointId id, TimeNs trigger_time_ns) override {
+    reports::CheckpointRecord& r = records_[id];
+    r.id = id;
+    r.status = "PENDING";
+    r.trigger_time_ns = trigger_time_ns;
+    r.total_subtasks = subtasks_;
+    next_.on_triggered(id, trigger_time_ns);
+  }
+  void on_completed(const CompletedCheckpoint& checkpoint) override {
+    reports::CheckpointRecord& r = records_[checkpoint.id];
+    r.id = checkpoint.id;
+    r.status = "COMPLETED";
+    r.trigger_time_ns = checkpoint.trigger_time_ns;
+    r.end_time_ns = checkpoint.completion_time_ns;
+    r.total_subtasks = subtasks_;
+    r.acknowledged = static_cast<std::uint32_t>(checkpoint.states.size());
+    for (const auto& [subtask, m] : checkpoint.metrics) {
+      r.alignment_ns = std::max(r.alignment_ns, m.alignment_ns);
+      r.sync_ns = std::max(r.sync_ns, m.sync_ns);
+      r.async_ns = std::max(r.async_ns, m.async_ns);
+      r.state_size_bytes += m.state_size_bytes;
+      r.in_flight_bytes += m.in_flight_bytes;
+    }
+    next_.on_completed(checkpoint);
+  }
+  void on_aborted(CheckpointId id, CheckpointFailureReason reason) override {
+    reports::CheckpointRecord& r = records_[id];
+    r.id = id;
+    r.status = "FAILED";
+    r.failure_reason = name(reason);
+    r.end_time_ns = simulation_.now_ns();
+    next_.on_aborted(id, reason);
+  }
+  void on_subsumed(CheckpointId id) override { next_.on_subsumed(id); }
+  void on_request_dropped(CheckpointFailureReason reason) override { next_.on_request_dropped(reason); }
+  const std::map<CheckpointId, reports::CheckpointRecord>& records() const { return records_; }
+
+ private:
+  const sim::Simulation& simulation_;
+  CheckpointCoordinatorListener& next_;
+  std::uint32_t subtasks_;
+  std::map<CheckpointId, reports::CheckpointRecord> records_;
+};
+
+std::vector<faults::ScheduledFault> to_scheduled(const std::vector<FaultSpec>& faults) {
+  std::vector<faults::ScheduledFault> scheduled;
+  for (const FaultSpec& f : faults) {
+    scheduled.push_back(faults::ScheduledFault{f.type, f.at_ns, f.duration_ns, f.restart_after_ns, f.target, f.peer});
+  }
+  return scheduled;
+}
+
+void fill_checkpoint_stats(const CheckpointHistory& history, reports::RunSummary& summary) {
+  std::vector<DurationNs> durations, alignments;
+  for (const auto& [id, r] : history.records()) {
+    summary.checkpoints.push_back(r);
+    ++summary.checkpoints_triggered;
+    if (r.status == "COMPLETED") {
+      ++summary.checkpoints_completed;
+      durations.push_back(r.end_time_ns - r.trigger_time_ns);
+      alignments.push_back(r.alignment_ns);
+    } else if (r.status == "FAILED") {
+      ++summary.checkpoints_failed;
+    }
+  }
+  summary.checkpoint_duration = reports::percentiles_of(durations);
+  summary.alignment = reports::percentiles_of(alignments);
+}
+
+void check_expectations(const Scenario& scenario, reports::RunSummary& summary) {
+  const Expectations& e = scenario.expect;
+  if (e.verdict_pass && *e.verdict_pass != summary.verdict_passed()) {
+    summary.expectation_failures.push_back(std::string("verdict: expected ") + (*e.verdict_pass ? "pass" : "fail"));
+  }
+  if (e.min_completed_checkpoints && summary.checkpoints_completed < *e.min_completed_checkpoints) {
+    summary.expectation_failures.push_back("min-completed-checkpoints: expected at least " +
+                                           std::to_string(*e.min_completed_checkpoints) + ", got " +
+                                           std::to_string(summary.checkpoints_completed));
+  }
+  if (e.restarts && summary.restarts != *e.restarts) {
+    summary.expectation_failures.push_back("restarts: expected " + std::to_string(*e.restarts) + ", got " +
+                                           std::to_string(summary.restarts));
+  }
+  if (e.min_restarts && summary.restarts < *e.min_restarts) {
+    summary.expectation_failures.push_back("min-restarts: expected at least " + std::to_string(*e.min_restarts) +
+                                           ", got " + std::to_string(summary.restarts));
+  }
+}
+
+}  // namespace
+
+RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
+  const std::uint64_t seed = options.seed.value_or(scenario.seed);
+  sim::SimulationOptions sim_options;
+  sim_options.seed = seed;
+  sim_options.log.keep_records = options.keep_event_log;
+  sim::Simulation simulation(sim_options);
+
+  oracle::ObservationRecorder recorder([&simulation] { return simulation.now_ns(); },
+                                       [&simulation] { return simulation.log().record_count(); });
+  StoreToRecorder store_observer(recorder);
+  sim::InputLogSpec input = scenario.input;
+  input.seed ^= seed;  // the input is part of what a seed varies
+  const std::uint32_t subtasks = [&scenario] {
+    std::uint32_t n = 0;
+    for (const OperatorSpec& op : scenario.job.operators) n += op.parallelism;
+    return n;
+  }();
+  CheckpointHistory history(simulation, recorder, subtasks);
+  sim::SimCluster cluster(simulation, scenario.job, input, sim::ClusterObservers{&recorder, &history, &store_observer,
+                                                                                         [&recorder] { recorder.on_coordinator_reset(); }});
+  faults::FaultSchedule schedule(simulation, cluster);
+  const Status scheduled = schedule.schedule(to_scheduled(scenario.faults));
+  CKPT_ASSERT(scheduled.is_ok(), "the scenario loader validated the faults");
+  simulation.schedule_global_after(schedule.fault_phase_end_ns(),
+                                   [&recorder, &schedule] { recorder.on_fault_phase_ended(schedule.fault_phase_end_ns()); });
+  cluster.start();
+
+  const TimeNs deadline_ns = scenario.run.max_duration_ns;
+  while (!cluster.job_finished() && !cluster.job_failed() && simulation.now_ns() <= deadline_ns && simulation.step()) {
+  }
+  recorder.on_run_ended();
+
+  oracle::OracleConfig config{scenario.job, input, scenario.run.liveness_bound_ns, true};
+  const oracle::Verdict verdict = options.judge ? oracle::judge(config, recorder.observations()) : oracle::Verdict{};
+
+  RunOutcome outcome;
+  reports::RunSummary& s = outcome.summary;
+  s.scenario_name = scenario.name;
+  s.scenario_path = options.scenario_path;
+  s.seed = seed;
+  s.fingerprint = simulation.fingerprint();
+  s.events = simulation.log().record_count();
+  s.simulated_ns = simulation.now_ns();
+  s.job_finished = cluster.job_finished();
+  s.job_failed = cluster.job_failed();
+  s.restarts = cluster.total_restarts();
+  s.records_in = cluster.input_log().total_records();
+  s.records_out = verdict.committed_records;
+  s.duplicates = verdict.duplicates;
+  s.committed_output_digest = verdict.committed_output_digest;
+  s.reference_output_digest = verdict.reference_output_digest;
+  s.checkers = verdict.results;
+  s.violations = verdict.violations;
+  s.faults = schedule.windows();
+  fill_checkpoint_stats(history, s);
+  check_expectations(scenario, s);
+  s.reproduce = "ckptsim run " + (options.scenario_path.empty() ? std::string("SCENARIO.json") : options.scenario_path) +
+                " --seed " + std::to_string(seed);
+  if (options.keep_event_log) outcome.event_records = simulation.log().records();
+  outcome.hash_checkpoints = simulation.log().hash_checkpoints();
+  for (sim::RecordKind k = 0; k < 256; ++k) {
+    const std::string_view kind_name = simulation.log().kind_name(k);
+    if (kind_name == "unknown") break;
+    outcome.event_kind_names.emplace_back(kind_name);
+  }
+  return outcome;
+}
+
+}  // namespace ckptsim::scenarios
