@@ -8,6 +8,8 @@
 //    above are measured against in the same run.
 #include <benchmark/benchmark.h>
 
+#include "sim/allocator_tuning.h"
+
 #include "sim/event_queue.h"
 #include "sim/random.h"
 #include "sim/workloads/ping_pong.h"
@@ -62,3 +64,9 @@ void EventQueueOnly(benchmark::State& state) {
 BENCHMARK(EventQueueOnly)->Arg(2)->Arg(64)->Arg(4096)->Unit(benchmark::kMillisecond);
 
 }  // namespace
+
+// Benchmarks run with the same allocator settings as ckptsim itself.
+static const bool kAllocatorConfigured = [] {
+  ckptsim::sim::configure_allocator_for_simulation();
+  return true;
+}();

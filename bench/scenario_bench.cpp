@@ -9,6 +9,8 @@
 //  * Also reported: simulated_seconds_per_wall_second (the ratio of simulated to wall time).
 #include <benchmark/benchmark.h>
 
+#include "sim/allocator_tuning.h"
+
 #include <chrono>
 
 #include "scenarios/runner.h"
@@ -51,3 +53,9 @@ BENCHMARK(FlagshipSimulate)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(FlagshipSimulateAndJudge)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 
 }  // namespace
+
+// Benchmarks run with the same allocator settings as ckptsim itself.
+static const bool kAllocatorConfigured = [] {
+  ckptsim::sim::configure_allocator_for_simulation();
+  return true;
+}();

@@ -15,6 +15,8 @@
 //  * Restore/N: restore() from that snapshot (verify, then insert), bytes_per_second.
 #include <benchmark/benchmark.h>
 
+#include "sim/allocator_tuning.h"
+
 #include <chrono>
 #include <cstring>
 #include <unordered_map>
@@ -198,3 +200,9 @@ void Restore(benchmark::State& state) {
 BENCHMARK(Restore)->Arg(1 << 10)->Arg(1 << 16)->Arg(1 << 20)->Unit(benchmark::kMillisecond);
 
 }  // namespace
+
+// Benchmarks run with the same allocator settings as ckptsim itself.
+static const bool kAllocatorConfigured = [] {
+  ckptsim::sim::configure_allocator_for_simulation();
+  return true;
+}();

@@ -139,6 +139,8 @@ class ObservationRecorder final : public RuntimeObserver, public CheckpointCoord
   void on_job_finished() override;
 
   // External transactional store.
+  // Capacity hint: about how many records the sinks will write (avoids regrowth copies).
+  void reserve_records(std::size_t count) { observations_.records.reserve(count); }
   void on_store_prepared(std::string txn, std::uint32_t sink_subtask, CheckpointId id,
                          const std::vector<Record>& records);
   void on_store_committed(std::string txn);

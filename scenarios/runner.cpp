@@ -136,6 +136,8 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
   oracle::ObservationRecorder recorder([&simulation] { return simulation.now_ns(); },
                                        [&simulation] { return simulation.log().record_count(); });
   StoreToRecorder store_observer(recorder);
+  // Every input record reaches each sink about once; replays after failures add some.
+  recorder.reserve_records(static_cast<std::size_t>(scenario.input.partitions * scenario.input.records_per_partition) * 5 / 4);
   sim::InputLogSpec input = scenario.input;
   input.seed ^= seed;  // the input is part of what a seed varies
   const std::uint32_t subtasks = [&scenario] {

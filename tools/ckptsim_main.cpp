@@ -2,9 +2,11 @@
 #include <cstdio>
 #include <exception>
 
+#include "sim/allocator_tuning.h"
 #include "tools/commands.h"
 
 int main(int argc, char** argv) {
+  ckptsim::sim::configure_allocator_for_simulation();
   CLI::App app{"ckptsim: deterministic simulation testing of stream-processing checkpoint protocols"};
   app.require_subcommand(1);
   int exit_code = ckptsim::tools::kExitOk;
