@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,7 @@ struct ScheduledFault {
   DurationNs restart_after_ns = -1;  // -1: never
   std::string target;
   std::string peer;
+  std::map<std::string, std::string> params;   // type-specific, canonical text (scenario FaultSpec::params)
 };
 
 struct FaultWindow {          // for reports: when a fault was active

@@ -82,7 +82,7 @@ class CheckpointHistory final : public CheckpointCoordinatorListener {
 std::vector<faults::ScheduledFault> to_scheduled(const std::vector<FaultSpec>& faults) {
   std::vector<faults::ScheduledFault> scheduled;
   for (const FaultSpec& f : faults) {
-    scheduled.push_back(faults::ScheduledFault{f.type, f.at_ns, f.duration_ns, f.restart_after_ns, f.target, f.peer});
+    scheduled.push_back(faults::ScheduledFault{f.type, f.at_ns, f.duration_ns, f.restart_after_ns, f.target, f.peer, f.params});
   }
   return scheduled;
 }
