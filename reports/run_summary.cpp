@@ -97,6 +97,7 @@ nlohmann::json to_json(const RunSummary& s) {
           {"checkers", checkers},
           {"violations", violations},
           {"expectation_failures", s.expectation_failures},
+          {"coverage_marks", s.coverage_marks},
           {"reproduce", s.reproduce}};
 }
 

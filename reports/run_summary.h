@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -63,6 +64,7 @@ struct RunSummary {
   std::vector<oracle::CheckerResult> checkers;
   std::vector<oracle::Violation> violations;
   std::vector<std::string> expectation_failures;   // scenario "expect" entries not met
+  std::map<std::string, std::uint64_t> coverage_marks;  // rare protocol paths reached, with counts
   std::string reproduce;                           // one-line command
 
   bool verdict_passed() const { return violations.empty(); }

@@ -79,6 +79,16 @@ class CheckpointHistory final : public CheckpointCoordinatorListener {
   std::map<CheckpointId, reports::CheckpointRecord> records_;
 };
 
+// Counts coverage marks (rare protocol paths) for the summary.
+class CoverageCounter final : public CoverageSink {
+ public:
+  void hit(std::string_view mark) override { ++counts_[std::string(mark)]; }
+  const std::map<std::string, std::uint64_t>& counts() const { return counts_; }
+
+ private:
+  std::map<std::string, std::uint64_t> counts_;
+};
+
 std::vector<faults::ScheduledFault> to_scheduled(const std::vector<FaultSpec>& faults) {
   std::vector<faults::ScheduledFault> scheduled;
   for (const FaultSpec& f : faults) {
@@ -153,6 +163,8 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
   CKPT_ASSERT(scheduled.is_ok(), "the scenario loader validated the faults");
   simulation.schedule_global_after(schedule.fault_phase_end_ns(),
                                    [&recorder, &schedule] { recorder.on_fault_phase_ended(schedule.fault_phase_end_ns()); });
+  CoverageCounter coverage;
+  cluster.set_coverage(&coverage);
   cluster.start();
 
   const TimeNs deadline_ns = scenario.run.max_duration_ns;
@@ -183,6 +195,7 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
   s.violations = verdict.violations;
   s.faults = schedule.windows();
   fill_checkpoint_stats(history, s);
+  s.coverage_marks = coverage.counts();
   check_expectations(scenario, s);
   s.reproduce = "ckptsim run " + (options.scenario_path.empty() ? std::string("SCENARIO.json") : options.scenario_path) +
                 " --seed " + std::to_string(seed);

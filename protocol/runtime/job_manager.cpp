@@ -158,7 +158,9 @@ void JobManager::deploy_epoch() {
   // timeout on task submission, a deployment that does not come up in time fails over.
   const std::uint64_t epoch = epoch_;
   services_.timers.schedule_after(kDeploymentTimeoutNs, guard(alive_, [this, epoch] {
-    if (state_ == State::kDeploying && epoch_ == epoch) failover("deployment timed out");
+    if (state_ != State::kDeploying || epoch_ != epoch) return;
+    cover(services_.coverage, coverage::kDeploymentTimedOut);
+    failover("deployment timed out");
   }));
 }
 
@@ -191,7 +193,9 @@ void JobManager::on_rpc(ProcessId from, RpcMessage message) {
       Result<AcknowledgeCheckpoint> ack = decode_acknowledge(message);
       if (ack.is_ok()) {
         AcknowledgeCheckpoint& a = ack.value();
-        (void)coordinator_->receive_acknowledge(a.task, a.id, std::move(a.state), a.metrics);
+        const TaskAcknowledgeResult result = coordinator_->receive_acknowledge(a.task, a.id, std::move(a.state), a.metrics);
+        if (result == TaskAcknowledgeResult::kDiscarded) cover(services_.coverage, coverage::kAckDiscarded);
+        if (result == TaskAcknowledgeResult::kUnknown) cover(services_.coverage, coverage::kAckUnknown);
       }
       return;
     }
@@ -270,6 +274,7 @@ void JobManager::failover(const std::string& cause) {
   if (state_ != State::kDeploying && state_ != State::kRunning) return;
   (void)cause;
   ++stats_.failovers;
+  if (coordinator_->has_finalizing_checkpoint()) cover(services_.coverage, coverage::kFailoverWhileFinalizing);
   coordinator_->clear_tasks();
   coordinator_->abort_pending_checkpoints(CheckpointFailureReason::kJobFailover);
   coordinator_->stop_periodic_scheduler();
@@ -278,6 +283,7 @@ void JobManager::failover(const std::string& cause) {
   }
   const std::optional<DurationNs> delay_ns = restart_strategy_.on_failure(services_.clock.now_ns());
   if (!delay_ns) {
+    cover(services_.coverage, coverage::kRestartStrategyGaveUp);
     state_ = State::kFailed;
     return;
   }
@@ -297,6 +303,7 @@ void JobManager::on_heartbeat_response(ProcessId from, const RpcMessage& message
   // restarted and whatever we deployed there is gone.
   auto deployed = deployed_instance_.find(from);
   if (deployed != deployed_instance_.end() && deployed->second != beat.value().instance) {
+    cover(services_.coverage, coverage::kTaskManagerRestartDetected);
     failover("task manager " + std::to_string(from) + " restarted");
   }
 }
@@ -343,11 +350,15 @@ void JobManager::on_completed(const CompletedCheckpoint& checkpoint) {
   if (final_checkpoint_after_ && checkpoint.id > *final_checkpoint_after_) maybe_end_input();
 }
 void JobManager::on_aborted(CheckpointId id, CheckpointFailureReason reason) {
+  if (reason == CheckpointFailureReason::kCheckpointExpired) cover(services_.coverage, coverage::kCheckpointExpired);
+  if (reason == CheckpointFailureReason::kCheckpointSubsumed) cover(services_.coverage, coverage::kCheckpointSubsumedPending);
   if (services_.checkpoint_listener != nullptr) services_.checkpoint_listener->on_aborted(id, reason);
   // The final checkpoint failed: ask for another (the periodic scheduler may be off).
   if (final_checkpoint_after_ && !end_of_input_sent_ && state_ == State::kRunning && coordinator_->num_pending() == 0) {
     services_.timers.schedule_after(services_.job.checkpointing.min_pause_ns, guard(alive_, [this] {
-      if (state_ == State::kRunning && !end_of_input_sent_) coordinator_->trigger_checkpoint();
+      if (state_ != State::kRunning || end_of_input_sent_) return;
+      cover(services_.coverage, coverage::kFinalCheckpointRetried);
+      coordinator_->trigger_checkpoint();
     }));
   }
 }

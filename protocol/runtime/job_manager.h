@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "protocol/checkpoint/checkpoint_coordinator.h"
+#include "protocol/env/coverage.h"
 #include "protocol/env/randomness.h"
 #include "protocol/runtime/job_spec.h"
 #include "protocol/runtime/messages.h"
@@ -48,6 +49,7 @@ struct JobManagerServices {
   std::vector<ProcessId> task_managers;
   RuntimeObserver* observer = nullptr;
   CheckpointCoordinatorListener* checkpoint_listener = nullptr;
+  CoverageSink* coverage = nullptr;
 };
 
 struct JobManagerStats {

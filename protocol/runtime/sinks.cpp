@@ -102,6 +102,7 @@ Status TwoPhaseCommitSink::restore(CheckpointId restored_id, const std::vector<B
     if (!s.is_ok()) return Status::corruption("two-phase commit sink state: " + s.message());
   }
   // Recover-and-commit: every restored transaction belongs to a completed checkpoint.
+  if (!keep.empty()) cover(context_.coverage, coverage::kRestoreWithPendingTransactions);
   committable_up_to_ = restored_id;
   abort_request_ = StoreRequest{};
   abort_request_.task = context_.task;
@@ -158,8 +159,10 @@ Status TwoPhaseCommitSink::retry_overdue() {
     if (!waiting || now_ns - pending.last_sent_ns < kRetryAfterNs) continue;
     if (pending.attempts >= kMaxAttempts) return Status::unavailable("transactional store unreachable for " + pending.name);
     if (!pending.prepared) {
+      cover(context_.coverage, coverage::kPrepareRetried);
       send_prepare(id, pending);
     } else {
+      cover(context_.coverage, coverage::kCommitRetried);
       commit_in_flight_ = kNoCheckpointId;  // resend the same commit
       pending.commit_sent = false;
       send_next_commit();

@@ -29,6 +29,7 @@
 #include "protocol/base/status.h"
 #include "protocol/env/blob_store.h"
 #include "protocol/env/clock.h"
+#include "protocol/env/coverage.h"
 #include "protocol/env/transport.h"
 #include "protocol/runtime/messages.h"
 #include "protocol/runtime/observer.h"
@@ -45,6 +46,7 @@ struct SinkContext {
   std::string sink_name;
   std::uint32_t subtask_index = 0;    // within the sink operator
   RuntimeObserver* observer = nullptr;
+  CoverageSink* coverage = nullptr;
 };
 
 class SinkWriter {

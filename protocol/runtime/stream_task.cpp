@@ -114,7 +114,7 @@ void StreamTask::create_operator() {
       return;
     case OperatorKind::kSink: {
       SinkContext context{services_.rpc, services_.clock, services_.sink_store, deployment_.task, deployment_.epoch,
-                          vertex_.name, subtask_.id.subtask_index, services_.observer};
+                          vertex_.name, subtask_.id.subtask_index, services_.observer, services_.coverage};
       if (services_.job.sink_guarantee == SinkGuarantee::kExactlyOnce) {
         sink_ = std::make_unique<TwoPhaseCommitSink>(std::move(context));
       } else {
@@ -301,6 +301,10 @@ void StreamTask::handle_buffer(std::uint32_t channel, NetworkBuffer buffer) {
       process_records(buffer);
       return;
     case ChannelEvent::kBarrier:
+      if (static_cast<CheckpointId>(buffer.tag) <= barriers_->latest_seen_checkpoint() &&
+          static_cast<CheckpointId>(buffer.tag) != barriers_->aligning_checkpoint()) {
+        cover(services_.coverage, coverage::kStaleBarrier);
+      }
       barriers_->on_barrier(channel, static_cast<CheckpointId>(buffer.tag), now_ns, actions_);
       apply_barrier_actions();
       return;
@@ -333,6 +337,7 @@ void StreamTask::on_input_ended(std::uint32_t channel) {
   if (input_ended_[channel]) return;
   input_ended_[channel] = true;
   ++inputs_ended_count_;
+  if (barriers_->aligning_checkpoint() != kNoCheckpointId) cover(services_.coverage, coverage::kEndOfPartitionDuringAlignment);
   barriers_->on_end_of_partition(channel, services_.clock.now_ns(), actions_);
   apply_barrier_actions();
   if (inputs_ended_count_ == inputs_.size() && state_ == State::kRunning) {

@@ -31,6 +31,7 @@
 
 #include "protocol/env/blob_store.h"
 #include "protocol/env/clock.h"
+#include "protocol/env/coverage.h"
 #include "protocol/env/data_plane.h"
 #include "protocol/env/source_log.h"
 #include "protocol/env/transport.h"
@@ -59,6 +60,7 @@ struct TaskServices {
   ProcessId job_manager = kNoProcess;
   ProcessId sink_store = kNoProcess;
   RuntimeObserver* observer = nullptr;
+  CoverageSink* coverage = nullptr;
 };
 
 class StreamTask {

@@ -29,6 +29,11 @@ void StreamTask::apply_barrier_actions() {
         perform_checkpoint(action.id, action.alignment_ns);
         break;
       case BarrierAction::Kind::kAbortCheckpoint:
+        if (action.reason == CheckpointFailureReason::kCheckpointDeclinedSubsumed) {
+          cover(services_.coverage, coverage::kAlignmentSubsumed);
+        } else if (action.reason == CheckpointFailureReason::kCheckpointDeclinedOnCancellationBarrier) {
+          cover(services_.coverage, coverage::kCancelMarker);
+        }
         output_->broadcast_event(ChannelEvent::kCancelBarrier, static_cast<std::uint64_t>(action.id));
         decline(action.id, action.reason);
         break;
@@ -129,6 +134,7 @@ void StreamTask::maybe_acknowledge(CheckpointId id) {
 }
 
 void StreamTask::decline(CheckpointId id, CheckpointFailureReason reason) {
+  cover(services_.coverage, coverage::kCheckpointDeclined);
   DeclineCheckpoint message{deployment_.task, id, reason};
   (void)services_.rpc.send(services_.job_manager, encode(MessageType::kDeclineCheckpoint, message));
 }

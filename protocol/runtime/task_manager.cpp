@@ -19,6 +19,7 @@ void TaskManager::arm_job_manager_watchdog() {
     const TimeNs now_ns = services_.clock.now_ns();
     if (!tasks_.empty() && now_ns - last_job_manager_contact_ns_ > services_.job.cluster.heartbeat_timeout_ns) {
       // The JobManager is gone: like Flink, release every task; a new leader redeploys.
+      cover(services_.coverage, coverage::kJobManagerLostByTaskManager);
       tasks_.clear();
     }
     arm_job_manager_watchdog();

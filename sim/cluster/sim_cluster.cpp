@@ -61,7 +61,7 @@ void SimCluster::boot_job_manager() {
   const ProcessId process = job_manager_process_;
   ProcessEnv& env = simulation_.env(process);
   JobManagerServices services{env, env, env, env, storage_.view_for(process), job_, *graph_, task_manager_processes_,
-                              observers_.runtime, observers_.checkpoints};
+                              observers_.runtime, observers_.checkpoints, coverage_};
   job_manager_ = std::make_unique<JobManager>(std::move(services));
   simulation_.set_rpc_handler(process, [this](ProcessId from, RpcMessage message) {
     if (job_manager_) job_manager_->on_rpc(from, std::move(message));
@@ -77,7 +77,7 @@ void SimCluster::boot_job_manager() {
 TaskServices SimCluster::task_services(ProcessId process) {
   ProcessEnv& env = simulation_.env(process);
   return TaskServices{env, env, env, storage_.view_for(process), data_plane_, input_log_, job_, *graph_,
-                      process, job_manager_process_, store_process_, observers_.runtime};
+                      process, job_manager_process_, store_process_, observers_.runtime, coverage_};
 }
 
 void SimCluster::boot_task_manager(std::size_t index) {

@@ -39,6 +39,8 @@ class SimCluster {
 
   // Boots every process; the JobManager starts scheduling the job.
   void start();
+  // Where the runtime reports coverage marks (set before start()).
+  void set_coverage(CoverageSink* coverage) { coverage_ = coverage; }
 
   ProcessId job_manager_process() const { return job_manager_process_; }
   ProcessId sink_store_process() const { return store_process_; }
@@ -73,6 +75,7 @@ class SimCluster {
   std::vector<std::unique_ptr<TaskManager>> task_managers_;
   TransactionalStore store_;
   std::uint32_t restarts_before_ = 0;   // restarts counted by JobManagers that crashed
+  CoverageSink* coverage_ = nullptr;
 };
 
 }  // namespace ckptsim::sim
