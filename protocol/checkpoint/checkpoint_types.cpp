@@ -1,5 +1,7 @@
 #include "protocol/checkpoint/checkpoint_types.h"
 
+#include "protocol/state/byte_io.h"
+
 #include <array>
 #include <cstring>
 #include <limits>
@@ -17,95 +19,29 @@ constexpr std::size_t kMinStateEntryBytes = 4 + 8 + 8 + 4;
 constexpr std::size_t kMetricsEntryBytes = 4 + 5 * 8;
 constexpr std::size_t kMinBlobNameEntryBytes = 4;
 
-class ByteWriter {
- public:
-  void u32(std::uint32_t value) { put(value, 4); }
-  void u64(std::uint64_t value) { put(value, 8); }
-  void i64(std::int64_t value) { put(static_cast<std::uint64_t>(value), 8); }
-  void raw(const std::uint8_t* data, std::size_t size) { bytes_.insert(bytes_.end(), data, data + size); }
-  void patch_u64(std::size_t offset, std::uint64_t value) {
-    CKPT_ASSERT(offset + 8 <= bytes_.size(), "patch beyond the written bytes");
-    for (std::size_t i = 0; i < 8; ++i) bytes_[offset + i] = static_cast<std::uint8_t>(value >> (8 * i));
-  }
-  Bytes& bytes() { return bytes_; }
-
- private:
-  void put(std::uint64_t value, std::size_t width) {
-    for (std::size_t i = 0; i < width; ++i) bytes_.push_back(static_cast<std::uint8_t>(value >> (8 * i)));
-  }
-  Bytes bytes_;
-};
-
-// Bounds-checked little-endian reader. Every read reports failure instead of reading past
-// the end, so a truncated buffer can only produce kCorruption.
-class ByteReader {
- public:
-  ByteReader(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) {}
-  std::optional<std::uint32_t> u32() {
-    auto value = get(4);
-    if (!value) return std::nullopt;
-    return static_cast<std::uint32_t>(*value);
-  }
-  std::optional<std::uint64_t> u64() { return get(8); }
-  std::optional<std::int64_t> i64() {
-    auto value = get(8);
-    if (!value) return std::nullopt;
-    return static_cast<std::int64_t>(*value);
-  }
-  std::optional<std::string> string(std::size_t length) {
-    if (length > remaining()) return std::nullopt;
-    std::string text(reinterpret_cast<const char*>(data_ + offset_), length);
-    offset_ += length;
-    return text;
-  }
-  std::size_t remaining() const { return size_ - offset_; }
-
- private:
-  std::optional<std::uint64_t> get(std::size_t width) {
-    if (width > remaining()) return std::nullopt;
-    std::uint64_t value = 0;
-    for (std::size_t i = 0; i < width; ++i) value |= std::uint64_t{data_[offset_ + i]} << (8 * i);
-    offset_ += width;
-    return value;
-  }
-  const std::uint8_t* data_;
-  std::size_t size_;
-  std::size_t offset_ = 0;
-};
-
-std::uint64_t read_u64_at(const Bytes& bytes, std::size_t offset) {
-  std::uint64_t value = 0;
-  for (std::size_t i = 0; i < 8; ++i) value |= std::uint64_t{bytes[offset + i]} << (8 * i);
-  return value;
-}
-
 void write_payload(ByteWriter& out, const CompletedCheckpoint& checkpoint) {
-  out.i64(checkpoint.id);
-  out.i64(checkpoint.trigger_time_ns);
-  out.i64(checkpoint.completion_time_ns);
+  out.put_i64(checkpoint.id);
+  out.put_i64(checkpoint.trigger_time_ns);
+  out.put_i64(checkpoint.completion_time_ns);
   CKPT_ASSERT(checkpoint.states.size() <= UINT32_MAX, "too many subtask states");
-  out.u32(static_cast<std::uint32_t>(checkpoint.states.size()));
+  out.put_u32(static_cast<std::uint32_t>(checkpoint.states.size()));
   for (const auto& [subtask, state] : checkpoint.states) {
-    out.u32(subtask);
-    out.u64(state.state_size_bytes);
-    out.u64(state.checksum);
+    out.put_u32(subtask);
+    out.put_u64(state.state_size_bytes);
+    out.put_u64(state.checksum);
     CKPT_ASSERT(state.blob_names.size() <= UINT32_MAX, "too many blobs in one state handle");
-    out.u32(static_cast<std::uint32_t>(state.blob_names.size()));
-    for (const std::string& blob : state.blob_names) {
-      CKPT_ASSERT(blob.size() <= UINT32_MAX, "blob name too long");
-      out.u32(static_cast<std::uint32_t>(blob.size()));
-      out.raw(reinterpret_cast<const std::uint8_t*>(blob.data()), blob.size());
-    }
+    out.put_u32(static_cast<std::uint32_t>(state.blob_names.size()));
+    for (const std::string& blob : state.blob_names) out.put_string(blob);  // u32 length, then the bytes
   }
   CKPT_ASSERT(checkpoint.metrics.size() <= UINT32_MAX, "too many subtask metrics");
-  out.u32(static_cast<std::uint32_t>(checkpoint.metrics.size()));
+  out.put_u32(static_cast<std::uint32_t>(checkpoint.metrics.size()));
   for (const auto& [subtask, metrics] : checkpoint.metrics) {
-    out.u32(subtask);
-    out.i64(metrics.alignment_ns);
-    out.i64(metrics.sync_ns);
-    out.i64(metrics.async_ns);
-    out.u64(metrics.state_size_bytes);
-    out.u64(metrics.in_flight_bytes);
+    out.put_u32(subtask);
+    out.put_i64(metrics.alignment_ns);
+    out.put_i64(metrics.sync_ns);
+    out.put_i64(metrics.async_ns);
+    out.put_u64(metrics.state_size_bytes);
+    out.put_u64(metrics.in_flight_bytes);
   }
 }
 
@@ -114,76 +50,68 @@ Status corrupt(const std::string& what) { return Status::corruption("checkpoint 
 // Reads one state entry after its subtask index. Returns an error for truncation.
 Result<SubtaskStateHandle> read_state(ByteReader& in) {
   SubtaskStateHandle state;
-  auto size_bytes = in.u64();
-  auto checksum = in.u64();
-  auto blob_count = in.u32();
-  if (!size_bytes || !checksum || !blob_count) return corrupt("truncated state entry");
-  if (*blob_count > in.remaining() / kMinBlobNameEntryBytes) return corrupt("blob count exceeds the payload");
-  state.state_size_bytes = *size_bytes;
-  state.checksum = *checksum;
-  state.blob_names.reserve(*blob_count);
-  for (std::uint32_t i = 0; i < *blob_count; ++i) {
-    auto length = in.u32();
-    if (!length) return corrupt("truncated blob name length");
-    auto blob = in.string(*length);
-    if (!blob) return corrupt("truncated blob name");
-    state.blob_names.push_back(std::move(*blob));
+  std::uint32_t blob_count = 0;
+  Status s = in.read_u64(state.state_size_bytes, "state size");
+  if (s.is_ok()) s = in.read_u64(state.checksum, "state checksum");
+  if (s.is_ok()) s = in.read_u32(blob_count, "blob count");
+  if (!s.is_ok()) return corrupt("truncated state entry: " + s.message());
+  if (blob_count > in.remaining() / kMinBlobNameEntryBytes) return corrupt("blob count exceeds the payload");
+  state.blob_names.resize(blob_count);
+  for (std::string& blob : state.blob_names) {
+    if (Status r = in.read_string(blob, in.remaining(), "blob name"); !r.is_ok()) return corrupt(r.message());
   }
   return state;
 }
 
 Status read_states(ByteReader& in, CompletedCheckpoint& checkpoint) {
-  auto count = in.u32();
-  if (!count) return corrupt("truncated state count");
-  if (*count > in.remaining() / kMinStateEntryBytes) return corrupt("state count exceeds the payload");
+  std::uint32_t count = 0;
+  if (!in.read_u32(count, "state count").is_ok()) return corrupt("truncated state count");
+  if (count > in.remaining() / kMinStateEntryBytes) return corrupt("state count exceeds the payload");
   std::optional<std::uint32_t> previous;
-  for (std::uint32_t i = 0; i < *count; ++i) {
-    auto subtask = in.u32();
-    if (!subtask) return corrupt("truncated state subtask");
-    if (previous && *subtask <= *previous) return corrupt("states not in increasing subtask order");
+  for (std::uint32_t i = 0; i < count; ++i) {
+    std::uint32_t subtask = 0;
+    if (!in.read_u32(subtask, "state subtask").is_ok()) return corrupt("truncated state subtask");
+    if (previous && subtask <= *previous) return corrupt("states not in increasing subtask order");
     previous = subtask;
     Result<SubtaskStateHandle> state = read_state(in);
     if (!state.is_ok()) return state.status();
-    checkpoint.states.emplace(*subtask, std::move(state).value());
+    checkpoint.states.emplace(subtask, std::move(state).value());
   }
   return Status::ok();
 }
 
 Status read_metrics(ByteReader& in, CompletedCheckpoint& checkpoint) {
-  auto count = in.u32();
-  if (!count) return corrupt("truncated metrics count");
-  if (*count > in.remaining() / kMetricsEntryBytes) return corrupt("metrics count exceeds the payload");
+  std::uint32_t count = 0;
+  if (!in.read_u32(count, "metrics count").is_ok()) return corrupt("truncated metrics count");
+  if (count > in.remaining() / kMetricsEntryBytes) return corrupt("metrics count exceeds the payload");
   std::optional<std::uint32_t> previous;
-  for (std::uint32_t i = 0; i < *count; ++i) {
-    auto subtask = in.u32();
-    auto alignment = in.i64();
-    auto sync = in.i64();
-    auto async = in.i64();
-    auto size_bytes = in.u64();
-    auto in_flight = in.u64();
-    if (!subtask || !alignment || !sync || !async || !size_bytes || !in_flight) {
-      return corrupt("truncated metrics entry");
-    }
-    if (previous && *subtask <= *previous) return corrupt("metrics not in increasing subtask order");
+  for (std::uint32_t i = 0; i < count; ++i) {
+    std::uint32_t subtask = 0;
+    SubtaskCheckpointMetrics m;
+    Status s = in.read_u32(subtask, "metrics subtask");
+    if (s.is_ok()) s = in.read_i64(m.alignment_ns, "alignment");
+    if (s.is_ok()) s = in.read_i64(m.sync_ns, "sync");
+    if (s.is_ok()) s = in.read_i64(m.async_ns, "async");
+    if (s.is_ok()) s = in.read_u64(m.state_size_bytes, "state size");
+    if (s.is_ok()) s = in.read_u64(m.in_flight_bytes, "in-flight size");
+    if (!s.is_ok()) return corrupt("truncated metrics entry");
+    if (previous && subtask <= *previous) return corrupt("metrics not in increasing subtask order");
     previous = subtask;
-    checkpoint.metrics.emplace(*subtask, SubtaskCheckpointMetrics{*alignment, *sync, *async, *size_bytes, *in_flight});
+    checkpoint.metrics.emplace(subtask, m);
   }
   return Status::ok();
 }
 
-Result<CompletedCheckpoint> read_payload(const std::uint8_t* data, std::size_t size) {
-  ByteReader in(data, size);
+Result<CompletedCheckpoint> read_payload(std::span<const std::uint8_t> payload) {
+  ByteReader in(payload);
   CompletedCheckpoint checkpoint;
-  auto id = in.i64();
-  auto trigger = in.i64();
-  auto completion = in.i64();
-  if (!id || !trigger || !completion) return corrupt("truncated payload header");
-  if (*id <= kNoCheckpointId) return corrupt("invalid checkpoint id " + std::to_string(*id));
-  checkpoint.id = *id;
-  checkpoint.trigger_time_ns = *trigger;
-  checkpoint.completion_time_ns = *completion;
-  if (Status s = read_states(in, checkpoint); !s.is_ok()) return s;
-  if (Status s = read_metrics(in, checkpoint); !s.is_ok()) return s;
+  Status s = in.read_i64(checkpoint.id, "checkpoint id");
+  if (s.is_ok()) s = in.read_i64(checkpoint.trigger_time_ns, "trigger time");
+  if (s.is_ok()) s = in.read_i64(checkpoint.completion_time_ns, "completion time");
+  if (!s.is_ok()) return corrupt("truncated payload header");
+  if (checkpoint.id <= kNoCheckpointId) return corrupt("invalid checkpoint id " + std::to_string(checkpoint.id));
+  if (Status r = read_states(in, checkpoint); !r.is_ok()) return r;
+  if (Status r = read_metrics(in, checkpoint); !r.is_ok()) return r;
   if (in.remaining() != 0) return corrupt(std::to_string(in.remaining()) + " trailing payload bytes");
   return checkpoint;
 }
@@ -322,15 +250,15 @@ Bytes serialize_checkpoint_metadata(const CompletedCheckpoint& checkpoint) {
   CKPT_ASSERT(checkpoint.id > kNoCheckpointId, "a completed checkpoint needs a positive id");
   CKPT_ASSERT(checkpoint.completion_time_ns >= checkpoint.trigger_time_ns, "completion before trigger");
   ByteWriter out;
-  out.raw(kMagic.data(), kMagic.size());
-  out.u32(kCheckpointMetadataVersion);
-  out.u32(0);  // flags
-  out.u64(0);  // payload length, patched below
+  out.put_raw(kMagic);
+  out.put_u32(kCheckpointMetadataVersion);
+  out.put_u32(0);  // flags
+  out.put_u64(0);  // payload length, patched below
   write_payload(out, checkpoint);
-  const std::size_t payload_bytes = out.bytes().size() - kHeaderBytes;
+  const std::size_t payload_bytes = out.size() - kHeaderBytes;
   out.patch_u64(16, payload_bytes);
-  out.u64(fnv1a64(out.bytes().data(), out.bytes().size()));
-  return std::move(out.bytes());
+  out.put_u64(fnv1a64(out.bytes().data(), out.size()));
+  return std::move(out).take();
 }
 
 Result<CompletedCheckpoint> deserialize_checkpoint_metadata(const Bytes& bytes) {
@@ -338,21 +266,20 @@ Result<CompletedCheckpoint> deserialize_checkpoint_metadata(const Bytes& bytes) 
     return corrupt("only " + std::to_string(bytes.size()) + " bytes, shorter than header and checksum");
   }
   if (std::memcmp(bytes.data(), kMagic.data(), kMagic.size()) != 0) return corrupt("bad magic");
-  const std::uint64_t payload_bytes = read_u64_at(bytes, 16);
+  const std::uint64_t payload_bytes = load_le64(bytes.data() + 16);
   if (payload_bytes != bytes.size() - kHeaderBytes - kTrailerBytes) {
     return corrupt("payload length " + std::to_string(payload_bytes) + " does not match the buffer size " +
                    std::to_string(bytes.size()) + " (truncated or extended)");
   }
   const std::size_t checksum_offset = bytes.size() - kTrailerBytes;
-  if (fnv1a64(bytes.data(), checksum_offset) != read_u64_at(bytes, checksum_offset)) {
+  if (fnv1a64(bytes.data(), checksum_offset) != load_le64(bytes.data() + checksum_offset)) {
     return corrupt("checksum mismatch");
   }
-  ByteReader header(bytes.data() + 8, 8);
-  const std::uint32_t version = *header.u32();
-  const std::uint32_t flags = *header.u32();
+  const std::uint32_t version = load_le32(bytes.data() + 8);
+  const std::uint32_t flags = load_le32(bytes.data() + 12);
   if (version != kCheckpointMetadataVersion) return corrupt("unsupported format version " + std::to_string(version));
   if (flags != 0) return corrupt("unknown flags " + std::to_string(flags));
-  return read_payload(bytes.data() + kHeaderBytes, static_cast<std::size_t>(payload_bytes));
+  return read_payload(std::span<const std::uint8_t>(bytes.data() + kHeaderBytes, static_cast<std::size_t>(payload_bytes)));
 }
 
 }  // namespace ckptsim

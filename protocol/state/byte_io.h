@@ -100,6 +100,11 @@ class ByteWriter {
     store_le32(bytes_.data() + offset, value);
   }
 
+  void patch_u64(std::size_t offset, std::uint64_t value) {
+    CKPT_ASSERT(offset <= bytes_.size() && bytes_.size() - offset >= 8, "patch_u64 outside the written bytes");
+    store_le64(bytes_.data() + offset, value);
+  }
+
   // Grows the buffer by n bytes and returns where they start, for bulk encoders.
   // The pointer is valid until the next write.
   std::uint8_t* extend(std::size_t n) {
