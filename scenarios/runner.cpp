@@ -134,6 +134,64 @@ void check_expectations(const Scenario& scenario, reports::RunSummary& summary) 
   }
 }
 
+// Everything a finished run reports, gathered from the world it ran in.
+struct FinishedRun {
+  const Scenario& scenario;
+  const RunOptions& options;
+  std::uint64_t seed;
+  const sim::Simulation& simulation;
+  const sim::SimCluster& cluster;
+  const faults::FaultSchedule& schedule;
+  const CheckpointHistory& history;
+  const CoverageCounter& coverage;
+  const oracle::Verdict& verdict;
+};
+
+void fill_summary(const FinishedRun& run, reports::RunSummary& s) {
+  s.scenario_name = run.scenario.name;
+  s.scenario_path = run.options.scenario_path;
+  s.seed = run.seed;
+  s.fingerprint = run.simulation.fingerprint();
+  s.events = run.simulation.log().record_count();
+  s.simulated_ns = run.simulation.now_ns();
+  s.job_finished = run.cluster.job_finished();
+  s.job_failed = run.cluster.job_failed();
+  s.restarts = run.cluster.total_restarts();
+  s.records_in = run.cluster.input_log().total_records();
+  s.records_out = run.verdict.committed_records;
+  s.duplicates = run.verdict.duplicates;
+  s.committed_output_digest = run.verdict.committed_output_digest;
+  s.reference_output_digest = run.verdict.reference_output_digest;
+  s.checkers = run.verdict.results;
+  s.violations = run.verdict.violations;
+  s.faults = run.schedule.windows();
+  fill_checkpoint_stats(run.history, s);
+  s.coverage_marks = run.coverage.counts();
+  check_expectations(run.scenario, s);
+  s.reproduce = "ckptsim run " +
+                (run.options.scenario_path.empty() ? std::string("SCENARIO.json") : run.options.scenario_path) +
+                " --seed " + std::to_string(run.seed);
+}
+
+void fill_event_log(const sim::EventLog& log, bool keep_event_log, RunOutcome& outcome) {
+  if (keep_event_log) {
+    outcome.event_records = log.records();
+    outcome.event_records_truncated = log.records_truncated();
+  }
+  outcome.hash_checkpoints = log.hash_checkpoints();
+  for (sim::RecordKind k = 0; k < 256; ++k) {
+    const std::string_view kind_name = log.kind_name(k);
+    if (kind_name == "unknown") break;
+    outcome.event_kind_names.emplace_back(kind_name);
+  }
+}
+
+std::uint32_t total_subtasks(const Scenario& scenario) {
+  std::uint32_t n = 0;
+  for (const OperatorSpec& op : scenario.job.operators) n += op.parallelism;
+  return n;
+}
+
 }  // namespace
 
 RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
@@ -141,6 +199,7 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
   sim::SimulationOptions sim_options;
   sim_options.seed = seed;
   sim_options.log.keep_records = options.keep_event_log;
+  sim_options.log.max_records = options.max_kept_events;
   sim::Simulation simulation(sim_options);
 
   oracle::ObservationRecorder recorder([&simulation] { return simulation.now_ns(); },
@@ -150,12 +209,7 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
   recorder.reserve_records(static_cast<std::size_t>(scenario.input.partitions * scenario.input.records_per_partition) * 5 / 4);
   sim::InputLogSpec input = scenario.input;
   input.seed ^= seed;  // the input is part of what a seed varies
-  const std::uint32_t subtasks = [&scenario] {
-    std::uint32_t n = 0;
-    for (const OperatorSpec& op : scenario.job.operators) n += op.parallelism;
-    return n;
-  }();
-  CheckpointHistory history(simulation, recorder, subtasks);
+  CheckpointHistory history(simulation, recorder, total_subtasks(scenario));
   sim::SimCluster cluster(simulation, scenario.job, input, sim::ClusterObservers{&recorder, &history, &store_observer,
                                                                                          [&recorder] { recorder.on_coordinator_reset(); }});
   faults::FaultSchedule schedule(simulation, cluster);
@@ -165,6 +219,7 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
                                    [&recorder, &schedule] { recorder.on_fault_phase_ended(schedule.fault_phase_end_ns()); });
   CoverageCounter coverage;
   cluster.set_coverage(&coverage);
+  if (options.tamper) options.tamper(simulation, cluster);
   cluster.start();
 
   const TimeNs deadline_ns = scenario.run.max_duration_ns;
@@ -176,35 +231,11 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
   const oracle::Verdict verdict = options.judge ? oracle::judge(config, recorder.observations()) : oracle::Verdict{};
 
   RunOutcome outcome;
-  reports::RunSummary& s = outcome.summary;
-  s.scenario_name = scenario.name;
-  s.scenario_path = options.scenario_path;
-  s.seed = seed;
-  s.fingerprint = simulation.fingerprint();
-  s.events = simulation.log().record_count();
-  s.simulated_ns = simulation.now_ns();
-  s.job_finished = cluster.job_finished();
-  s.job_failed = cluster.job_failed();
-  s.restarts = cluster.total_restarts();
-  s.records_in = cluster.input_log().total_records();
-  s.records_out = verdict.committed_records;
-  s.duplicates = verdict.duplicates;
-  s.committed_output_digest = verdict.committed_output_digest;
-  s.reference_output_digest = verdict.reference_output_digest;
-  s.checkers = verdict.results;
-  s.violations = verdict.violations;
-  s.faults = schedule.windows();
-  fill_checkpoint_stats(history, s);
-  s.coverage_marks = coverage.counts();
-  check_expectations(scenario, s);
-  s.reproduce = "ckptsim run " + (options.scenario_path.empty() ? std::string("SCENARIO.json") : options.scenario_path) +
-                " --seed " + std::to_string(seed);
-  if (options.keep_event_log) outcome.event_records = simulation.log().records();
-  outcome.hash_checkpoints = simulation.log().hash_checkpoints();
-  for (sim::RecordKind k = 0; k < 256; ++k) {
-    const std::string_view kind_name = simulation.log().kind_name(k);
-    if (kind_name == "unknown") break;
-    outcome.event_kind_names.emplace_back(kind_name);
+  fill_summary(FinishedRun{scenario, options, seed, simulation, cluster, schedule, history, coverage, verdict},
+               outcome.summary);
+  fill_event_log(simulation.log(), options.keep_event_log, outcome);
+  for (std::size_t p = 0; p < simulation.process_count(); ++p) {
+    outcome.process_names.push_back(simulation.process(static_cast<ProcessId>(p)).name);
   }
   return outcome;
 }

@@ -7,27 +7,46 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "reports/run_summary.h"
 #include "scenarios/scenario.h"
 #include "sim/event_log.h"
 
+namespace ckptsim::sim {
+class Simulation;
+class SimCluster;
+}  // namespace ckptsim::sim
+
 namespace ckptsim::scenarios {
+
+// A test-only seam: called once per run after the cluster is built and the faults are
+// scheduled, before the cluster starts. Tests install deliberately broken behaviour
+// through the kernel's hooks (for instance Simulation::set_rpc_fault_hook) to show that
+// the oracle, explore, replay and shrink catch it. Production commands never set it.
+// It must be deterministic and must not keep references past the run; explore calls it
+// from several threads at once, each time with that thread's own simulation.
+using RunTamper = std::function<void(sim::Simulation&, sim::SimCluster&)>;
 
 struct RunOptions {
   std::optional<std::uint64_t> seed;      // overrides the scenario's seed
   bool keep_event_log = false;             // keep every event record (for traces and --events)
   std::string scenario_path;               // for the reproduction command
   bool judge = true;                       // false: simulate and record only (benchmarks)
+  RunTamper tamper = nullptr;              // tests only; empty in every real run
+  std::uint64_t max_kept_events = 50'000'000;  // bound on kept records when keep_event_log
 };
 
 struct RunOutcome {
   reports::RunSummary summary;
   std::vector<sim::EventRecord> event_records;    // when keep_event_log
   std::vector<std::string> event_kind_names;      // names of record kinds, by kind value
-  std::vector<sim::HashCheckpoint> hash_checkpoints;
+  std::vector<std::string> process_names;         // names of simulated processes, by process id
+  std::vector<sim::HashCheckpoint> hash_checkpoints;   // every sim::EventLogOptions::checkpoint_interval records
+  bool event_records_truncated = false;           // max_kept_events was reached
 };
 
 RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options);

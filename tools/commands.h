@@ -16,5 +16,6 @@ inline constexpr int kExitBadInput = 2;
 // Each register_* adds a sub-command whose callback stores its exit code in `exit_code`.
 void register_kernel_commands(CLI::App& app, int& exit_code);
 void register_scenario_commands(CLI::App& app, int& exit_code);
+void register_explore_commands(CLI::App& app, int& exit_code);
 
 }  // namespace ckptsim::tools
