@@ -1,107 +1,77 @@
 #include "faults/fault_schedule.h"
 
 #include <algorithm>
-#include <optional>
+
+#include "faults/fault_catalogue.h"
 
 namespace ckptsim::faults {
+namespace {
 
-FaultSchedule::FaultSchedule(sim::Simulation& simulation, sim::SimCluster& cluster)
-    : simulation_(simulation), cluster_(cluster), kind_fault_(simulation.log().register_kind("fault")) {}
+constexpr std::uint64_t kStarted = 1;
+constexpr std::uint64_t kHealed = 2;
+constexpr std::uint64_t kSkipped = 3;
 
-Result<ProcessId> FaultSchedule::process_named(const std::string& name) const {
-  if (name == "jm") return cluster_.job_manager_process();
-  if (name == "sink-store") return cluster_.sink_store_process();
-  const auto& tms = cluster_.task_manager_processes();
-  if (name.rfind("tm-", 0) == 0 && name.size() > 3 && name.size() < 10) {
-    std::uint32_t index = 0;
-    for (std::size_t i = 3; i < name.size(); ++i) {
-      if (name[i] < '0' || name[i] > '9') return Status::invalid_argument("unknown process '" + name + "'");
-      index = index * 10 + static_cast<std::uint32_t>(name[i] - '0');
-    }
-    if (index < tms.size()) return tms[index];
-  }
-  return Status::invalid_argument("unknown process '" + name + "' (expected jm, sink-store or tm-<i>)");
+std::uint64_t kind_index(std::string_view type) {
+  const FaultKind* kind = find_fault_kind(type);
+  CKPT_ASSERT(kind != nullptr, "a scheduled fault has a known kind");
+  return static_cast<std::uint64_t>(kind - fault_kinds().data());
 }
 
+}  // namespace
+
+FaultSchedule::FaultSchedule(sim::Simulation& simulation, sim::SimCluster& cluster)
+    : FaultSchedule(simulation, &cluster.storage()) {}
+
+FaultSchedule::FaultSchedule(sim::Simulation& simulation, sim::SimBlobStorage* storage)
+    : simulation_(simulation), world_(simulation, storage), kind_fault_(simulation.log().register_kind("fault")) {}
+
+FaultSchedule::~FaultSchedule() = default;
+
 Status FaultSchedule::schedule(const std::vector<ScheduledFault>& faults) {
-  for (const ScheduledFault& fault : faults) {
-    if (fault.type == "task-manager-crash" || fault.type == "job-manager-crash" || fault.type == "sink-store-crash") {
-      const std::string target = fault.type == "job-manager-crash" ? "jm" : fault.type == "sink-store-crash" ? "sink-store" : fault.target;
-      Result<ProcessId> process = process_named(target);
-      if (!process.is_ok()) return process.status();
-      schedule_crash(process.value(), fault);
-    } else if (fault.type == "network-partition") {
-      Result<ProcessId> a = process_named(fault.target);
-      if (!a.is_ok()) return a.status();
-      Result<ProcessId> b = process_named(fault.peer);
-      if (!b.is_ok()) return b.status();
-      schedule_partition(a.value(), b.value(), fault);
-    } else if (fault.type == "link-clog") {
-      Result<ProcessId> target = process_named(fault.target);
-      if (!target.is_ok()) return target.status();
-      std::optional<ProcessId> peer;
-      if (!fault.peer.empty()) {
-        Result<ProcessId> p = process_named(fault.peer);
-        if (!p.is_ok()) return p.status();
-        peer = p.value();
-      }
-      schedule_clog(target.value(), peer, fault);
-    } else {
-      return Status::invalid_argument("unknown fault type '" + fault.type + "'");
+  if (faults.size() > kMaxFaults - faults_.size()) {
+    return Status::invalid_argument("a fault schedule holds at most " + std::to_string(kMaxFaults) + " faults");
+  }
+  std::vector<std::unique_ptr<Fault>> made;
+  for (std::size_t i = 0; i < faults.size(); ++i) {
+    Result<std::unique_ptr<Fault>> fault = make_fault(faults[i]);
+    if (!fault.is_ok()) return Status::invalid_argument("fault " + std::to_string(i) + ": " + fault.status().message());
+    fault.value()->set_id(static_cast<FaultId>(faults_.size() + made.size()));
+    if (Status s = fault.value()->set_up(world_); !s.is_ok()) {
+      return Status::invalid_argument("fault " + std::to_string(i) + " (" + faults[i].type + "): " + s.message());
     }
+    made.push_back(std::move(fault).value());
+  }
+  for (std::unique_ptr<Fault>& fault : made) {
+    faults_.push_back(std::move(fault));
+    arm(*faults_.back());
   }
   return Status::ok();
 }
 
-void FaultSchedule::schedule_crash(ProcessId process, const ScheduledFault& fault) {
-  const TimeNs heal_ns = fault.restart_after_ns >= 0 ? fault.at_ns + fault.restart_after_ns : fault.at_ns;
-  fault_phase_end_ns_ = std::max(fault_phase_end_ns_, heal_ns);
-  windows_.push_back(FaultWindow{fault.type, simulation_.process(process).name, fault.at_ns, heal_ns});
-  const DurationNs restart_after_ns = fault.restart_after_ns;
-  simulation_.schedule_global_after(fault.at_ns, [this, process, restart_after_ns] {
-    if (!simulation_.is_alive(process)) return;  // already down (overlapping faults)
-    ++injected_;
-    simulation_.record(kind_fault_, process, 1, 0);
-    simulation_.crash(process);
-    if (restart_after_ns < 0) return;
-    simulation_.schedule_global_after(restart_after_ns, [this, process] {
-      if (simulation_.is_alive(process)) return;
-      simulation_.record(kind_fault_, process, 2, 0);
-      simulation_.restart(process);
-    });
-  });
-}
-
-void FaultSchedule::schedule_partition(ProcessId a, ProcessId b, const ScheduledFault& fault) {
-  const TimeNs heal_ns = fault.at_ns + fault.duration_ns;
-  fault_phase_end_ns_ = std::max(fault_phase_end_ns_, heal_ns);
-  windows_.push_back(FaultWindow{fault.type, fault.target + " | " + fault.peer, fault.at_ns, heal_ns});
-  simulation_.schedule_global_after(fault.at_ns, [this, a, b, duration_ns = fault.duration_ns] {
-    ++injected_;
-    simulation_.record(kind_fault_, a, 3, b);
-    simulation_.set_partitioned(a, b, true);
-    simulation_.set_partitioned(b, a, true);
-    simulation_.schedule_global_after(duration_ns, [this, a, b] {
-      simulation_.record(kind_fault_, a, 4, b);
-      simulation_.set_partitioned(a, b, false);
-      simulation_.set_partitioned(b, a, false);
-    });
-  });
-}
-
-void FaultSchedule::schedule_clog(ProcessId target, std::optional<ProcessId> peer, const ScheduledFault& fault) {
-  const TimeNs heal_ns = fault.at_ns + fault.duration_ns;
-  fault_phase_end_ns_ = std::max(fault_phase_end_ns_, heal_ns);
-  windows_.push_back(FaultWindow{fault.type, fault.target, fault.at_ns, heal_ns});
-  simulation_.schedule_global_after(fault.at_ns, [this, target, peer, heal_ns] {
-    ++injected_;
-    simulation_.record(kind_fault_, target, 5, heal_ns);
-    if (peer) {
-      simulation_.clog_link(target, *peer, heal_ns);
-    } else {
-      simulation_.clog_process(target, heal_ns);
+void FaultSchedule::arm(Fault& fault) {
+  fault_phase_end_ns_ = std::max(fault_phase_end_ns_, fault.end_ns());
+  windows_.push_back(FaultWindow{fault.spec().type, fault.describe_target(), fault.start_ns(), fault.end_ns()});
+  const DurationNs start_delay_ns = std::max<DurationNs>(0, fault.start_ns() - simulation_.now_ns());
+  simulation_.schedule_global_after(start_delay_ns, [this, &fault] {
+    if (!fault.start(world_)) {
+      ++skipped_;
+      record(fault, kSkipped);
+      return;
     }
+    ++injected_;
+    record(fault, kStarted);
+    const std::optional<TimeNs> heal_ns = fault.heal_ns();
+    if (!heal_ns) return;
+    simulation_.schedule_global_after(std::max<DurationNs>(0, *heal_ns - simulation_.now_ns()), [this, &fault] {
+      fault.heal(world_);
+      ++healed_;
+      record(fault, kHealed);
+    });
   });
+}
+
+void FaultSchedule::record(const Fault& fault, std::uint64_t what) {
+  simulation_.record(kind_fault_, fault.id(), what, kind_index(fault.spec().type));
 }
 
 }  // namespace ckptsim::faults

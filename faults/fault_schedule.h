@@ -1,39 +1,35 @@
-// Applies a scenario's fixed list of faults to a simulated cluster: each fault is
-// scheduled as a global kernel timer at its time and, when it lasts, healed at the end.
-// Faults act only through the kernel's hooks (crash/restart, link conditions); the
-// protocol never knows.
+// Applies a list of faults (a scenario's fixed list, or the swarm generator's) to a
+// simulated world: each fault becomes a Fault object from the catalogue
+// (fault_catalogue.h), is set up against the world, started by a global kernel timer
+// at its time and, when it has an end, healed by another. Faults act only through the
+// kernel's hooks; the protocol never knows. docs/fault-catalogue.md lists every kind.
 //
-// Fault kinds handled here (see docs/scenario-format.md):
-//   task-manager-crash  crash tm-<i>; restart after `restart_after_ns` unless never
-//   job-manager-crash   crash the JobManager; restart after `restart_after_ns`
-//   sink-store-crash    crash the external store (its data is durable)
-//   network-partition   cut both directions between target and peer for `duration_ns`
-//                       (RPCs lost, data held; on heal, held data flows again)
-//   link-clog           nothing leaves target (towards peer, or at all) until the end
-// The fault phase ends when the last fault healed (a crash without restart ends at
-// its crash); the oracle's liveness clock starts there.
+// Contract:
+//  * schedule() is all or nothing: when one fault is malformed or names something the
+//    world lacks, it returns kInvalidArgument and schedules none of the list.
+//  * Start and heal times are absolute simulated times (a time already past starts the
+//    fault at once). A fault whose start finds nothing to do (a crash of a process that
+//    is already down, a pause of a down process) is logged as skipped and not healed.
+//  * The fault phase ends when the last fault has healed (a crash without restart and
+//    an instant fault end at their start); the oracle's liveness clock starts there.
+//  * Event log: kind "fault", process = the fault's number in the schedule,
+//    a = 1 start, 2 heal, 3 skipped; b = the kind's index in fault_kinds().
+//  * The schedule must outlive the simulation's run and be destroyed before the
+//    simulation (it uninstalls the hooks it installed). One schedule per simulation:
+//    the kernel has one RPC fault hook and the storage one set of fault hooks.
 #pragma once
 
 #include <cstdint>
-#include <functional>
-#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "faults/fault.h"
+#include "faults/fault_world.h"
 #include "protocol/base/status.h"
 #include "sim/cluster/sim_cluster.h"
 
 namespace ckptsim::faults {
-
-struct ScheduledFault {
-  std::string type;
-  TimeNs at_ns = 0;
-  DurationNs duration_ns = 0;
-  DurationNs restart_after_ns = -1;  // -1: never
-  std::string target;
-  std::string peer;
-  std::map<std::string, std::string> params;   // type-specific, canonical text (scenario FaultSpec::params)
-};
 
 struct FaultWindow {          // for reports: when a fault was active
   std::string type;
@@ -44,25 +40,40 @@ struct FaultWindow {          // for reports: when a fault was active
 
 class FaultSchedule {
  public:
+  // A bound on the faults of one schedule (a scenario holds at most 10,000).
+  static constexpr std::size_t kMaxFaults = 100'000;
+
+  // Faults on a simulated cluster (its processes and its checkpoint storage).
   FaultSchedule(sim::Simulation& simulation, sim::SimCluster& cluster);
-  // Schedules every fault; kInvalidArgument for an unknown kind or process name.
+  // Faults on any simulation (kernel-level tests); `storage` may be null.
+  FaultSchedule(sim::Simulation& simulation, sim::SimBlobStorage* storage);
+  ~FaultSchedule();
+  FaultSchedule(const FaultSchedule&) = delete;
+  FaultSchedule& operator=(const FaultSchedule&) = delete;
+
+  // Schedules every fault; kInvalidArgument for an unknown kind, a malformed fault or
+  // an unknown process name (then nothing is scheduled).
   Status schedule(const std::vector<ScheduledFault>& faults);
   // When the last fault heals (0 without faults).
   TimeNs fault_phase_end_ns() const { return fault_phase_end_ns_; }
   const std::vector<FaultWindow>& windows() const { return windows_; }
   std::uint64_t faults_injected() const { return injected_; }
+  std::uint64_t faults_skipped() const { return skipped_; }
+  std::uint64_t faults_healed() const { return healed_; }
+  FaultWorld& world() { return world_; }
 
  private:
-  Result<ProcessId> process_named(const std::string& name) const;
-  void schedule_crash(ProcessId process, const ScheduledFault& fault);
-  void schedule_partition(ProcessId a, ProcessId b, const ScheduledFault& fault);
-  void schedule_clog(ProcessId target, std::optional<ProcessId> peer, const ScheduledFault& fault);
+  void arm(Fault& fault);
+  void record(const Fault& fault, std::uint64_t what);
 
   sim::Simulation& simulation_;
-  sim::SimCluster& cluster_;
+  FaultWorld world_;
+  std::vector<std::unique_ptr<Fault>> faults_;
   TimeNs fault_phase_end_ns_ = 0;
   std::vector<FaultWindow> windows_;
   std::uint64_t injected_ = 0;
+  std::uint64_t skipped_ = 0;
+  std::uint64_t healed_ = 0;
   sim::RecordKind kind_fault_;
 };
 

@@ -1,9 +1,13 @@
 #include "scenarios/scenario_faults.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
+#include <set>
 #include <string>
 #include <vector>
+
+#include "faults/fault_catalogue.h"
 
 namespace ckptsim::scenarios {
 namespace {
@@ -44,6 +48,128 @@ constexpr FaultFieldRule kSinkStoreCrashFields[] = {
      "downtime before the store is reachable again (committed data survives)"},
 };
 
+constexpr FaultFieldRule kProcessPauseFields[] = {
+    {"at", kAt, kTime, true, "", "when the pause starts"},
+    {"duration", kDuration, kPositiveDuration, true, "", "how long the process handles nothing"},
+    {"target", kTarget, kProcess, true, "", "the paused process"},
+};
+
+constexpr FaultFieldRule kOneWayPartitionFields[] = {
+    {"at", kAt, kTime, true, "", "when the partition starts"},
+    {"duration", kDuration, kPositiveDuration, true, "", "how long it lasts"},
+    {"target", kTarget, kProcess, true, "", "the sender whose messages to the peer are lost (RPCs) or held (data)"},
+    {"peer", kPeer, kProcess, true, "", "the receiver; its messages to the target still flow"},
+};
+
+constexpr FaultFieldRule kIsolateFields[] = {
+    {"at", kAt, kTime, true, "", "when the isolation starts"},
+    {"duration", kDuration, kPositiveDuration, true, "", "how long it lasts"},
+    {"target", kTarget, kProcess, true, "", "the process cut off from every other one, both directions"},
+};
+
+constexpr FaultFieldRule kSplitFields[] = {
+    {"at", kAt, kTime, true, "", "when the split starts"},
+    {"duration", kDuration, kPositiveDuration, true, "", "how long it lasts"},
+    {"group", kParam, kProcessList, true, "", "one side, e.g. \"jm,tm-0\"; the other side is every other process"},
+};
+
+constexpr FaultFieldRule kLatencyFields[] = {
+    {"at", kAt, kTime, true, "", "when the latency is added"},
+    {"duration", kDuration, kPositiveDuration, true, "", "how long it lasts"},
+    {"target", kTarget, kProcess, true, "", "the process whose links slow down (both directions)"},
+    {"peer", kPeer, kProcess, false, "", "only the links to this process; absent: every link of the target"},
+    {"latency", kParam, kNonNegativeDuration, true, "", "added one-way latency of every message and buffer"},
+    {"jitter", kParam, kNonNegativeDuration, false, "0ms", "plus a uniform random delay in [0, jitter]"},
+};
+
+constexpr FaultFieldRule kSlowLinkFields[] = {
+    {"at", kAt, kTime, true, "", "when the link slows down"},
+    {"duration", kDuration, kPositiveDuration, true, "", "how long it lasts"},
+    {"target", kTarget, kProcess, true, "", "the process whose links slow down (both directions)"},
+    {"peer", kPeer, kProcess, false, "", "only the links to this process; absent: every link of the target"},
+    {"bandwidth", kParam, kInteger, true, "", "the cap in bytes per second (>= 1)"},
+};
+
+constexpr FaultFieldRule kConnectionCutFields[] = {
+    {"at", kAt, kTime, true, "", "when the connections fail"},
+    {"target", kTarget, kProcess, true, "", "one end of the data connections that fail"},
+    {"peer", kPeer, kProcess, false, "", "the other end; absent: every process"},
+};
+
+constexpr FaultFieldRule kStorageWriteFailureFields[] = {
+    {"at", kAt, kTime, true, "", "when writes start failing"},
+    {"duration", kDuration, kPositiveDuration, true, "", "how long they fail"},
+    {"probability", kParam, kProbability, false, "1", "the chance that one write fails"},
+    {"error", kParam, kText, false, "unavailable", "the failure: \"unavailable\", \"io-error\" or \"timeout\""},
+    {"prefix", kParam, kText, false, "", "only blobs whose name starts with this; absent: every blob"},
+};
+
+constexpr FaultFieldRule kStorageSlowWriteFields[] = {
+    {"at", kAt, kTime, true, "", "when writes slow down"},
+    {"duration", kDuration, kPositiveDuration, true, "", "how long they are slow"},
+    {"delay", kParam, kNonNegativeDuration, true, "", "added to every write's duration"},
+    {"jitter", kParam, kNonNegativeDuration, false, "0ms", "plus a uniform random delay in [0, jitter]"},
+    {"prefix", kParam, kText, false, "", "only blobs whose name starts with this; absent: every blob"},
+};
+
+constexpr FaultFieldRule kStorageCorruptReadFields[] = {
+    {"at", kAt, kTime, true, "", "when reads start arriving corrupted"},
+    {"duration", kDuration, kPositiveDuration, true, "", "how long"},
+    {"probability", kParam, kProbability, false, "1", "the chance that one read has a flipped bit"},
+    {"prefix", kParam, kText, false, "", "only blobs whose name starts with this; absent: every blob"},
+};
+
+constexpr FaultFieldRule kStorageFullFields[] = {
+    {"at", kAt, kTime, true, "", "when the storage fills up"},
+    {"duration", kDuration, kPositiveDuration, true, "", "how long it stays full"},
+    {"free-bytes", kParam, kInteger, false, "0", "room left above what is stored at the start"},
+};
+
+constexpr FaultFieldRule kRpcLossFields[] = {
+    {"at", kAt, kTime, true, "", "when messages start getting lost"},
+    {"duration", kDuration, kPositiveDuration, true, "", "how long"},
+    {"messages", kParam, kText, false, "checkpoint",
+     "comma-separated message names or groups (checkpoint, heartbeat, store, all); see docs/fault-catalogue.md"},
+    {"probability", kParam, kProbability, false, "1", "the chance that one matching message is lost"},
+    {"target", kTarget, kProcess, false, "", "only messages sent by this process"},
+    {"peer", kPeer, kProcess, false, "", "only messages sent to this process"},
+};
+
+constexpr FaultFieldRule kRpcDelayFields[] = {
+    {"at", kAt, kTime, true, "", "when messages start being delayed"},
+    {"duration", kDuration, kPositiveDuration, true, "", "how long"},
+    {"messages", kParam, kText, false, "checkpoint",
+     "comma-separated message names or groups (checkpoint, heartbeat, store, all); see docs/fault-catalogue.md"},
+    {"delay", kParam, kNonNegativeDuration, true, "", "added to every matching message's latency"},
+    {"jitter", kParam, kNonNegativeDuration, false, "0ms", "plus a uniform random delay in [0, jitter]"},
+    {"target", kTarget, kProcess, false, "", "only messages sent by this process"},
+    {"peer", kPeer, kProcess, false, "", "only messages sent to this process"},
+};
+
+constexpr FaultFieldRule kSinkCommitFailureFields[] = {
+    {"at", kAt, kTime, true, "", "when commits start failing"},
+    {"duration", kDuration, kPositiveDuration, true, "", "how long"},
+    {"probability", kParam, kProbability, false, "1", "the chance that one commit message is lost"},
+    {"direction", kParam, kText, false, "both",
+     "\"request\" (the commit is lost), \"reply\" (its ack is lost) or \"both\""},
+};
+
+constexpr FaultFieldRule kSinkCommitTimeoutFields[] = {
+    {"at", kAt, kTime, true, "", "when commits start being slow"},
+    {"duration", kDuration, kPositiveDuration, true, "", "how long"},
+    {"delay", kParam, kNonNegativeDuration, true, "", "added to every commit message's latency (> 0)"},
+    {"direction", kParam, kText, false, "both", "\"request\", \"reply\" or \"both\""},
+};
+
+constexpr FaultFieldRule kClockSkewFields[] = {
+    {"at", kAt, kTime, true, "", "when the clock jumps and starts drifting"},
+    {"duration", kDuration, kPositiveDuration, true, "", "how long it drifts; the offset gained stays after"},
+    {"target", kTarget, kProcess, true, "", "the process whose clock is skewed"},
+    {"step", kParam, kNonNegativeDuration, false, "0ms", "a forward jump of its clock at the start"},
+    {"drift-ppm", kParam, kSignedInteger, false, "0",
+     "its clock runs (1e6 + drift) / 1e6 times as fast, in [-500000, 1000000]"},
+};
+
 constexpr FaultTypeInfo kFaultTypes[] = {
     {"task-manager-crash", "A task manager process dies, losing its tasks, state, timers and in-flight messages.",
      kTaskManagerCrashFields},
@@ -57,6 +183,30 @@ constexpr FaultTypeInfo kFaultTypes[] = {
      kLinkClogFields},
     {"sink-store-crash", "The sink's external transactional store is unreachable for a while.",
      kSinkStoreCrashFields},
+    {"process-pause",
+     "A stop-the-world pause (like a long GC): the process handles nothing until it ends, then everything in order.",
+     kProcessPauseFields},
+    {"network-partition-oneway", "Only the direction target -> peer is cut; the reverse direction still works.",
+     kOneWayPartitionFields},
+    {"network-isolate", "Every link of one process is cut, both directions.", kIsolateFields},
+    {"network-split", "The cluster splits in two: a group of processes and every other one.", kSplitFields},
+    {"network-latency", "Messages and buffers on a process's links take longer, with jitter.", kLatencyFields},
+    {"network-slow-link", "A bandwidth cap on a process's links: buffers take bytes / cap to send.", kSlowLinkFields},
+    {"connection-cut", "The data connections between two processes fail at once; the tasks on both ends fail.",
+     kConnectionCutFields},
+    {"storage-write-failure", "Writes to checkpoint storage fail for a while.", kStorageWriteFailureFields},
+    {"storage-slow-write", "Writes to checkpoint storage take longer for a while.", kStorageSlowWriteFields},
+    {"storage-corrupt-read", "Reads of checkpoint data arrive corrupted; the checksum check reports it.",
+     kStorageCorruptReadFields},
+    {"storage-full", "Checkpoint storage is full for a while: writes beyond a little free room fail.",
+     kStorageFullFields},
+    {"rpc-loss", "Control messages of the chosen types are lost for a while.", kRpcLossFields},
+    {"rpc-delay", "Control messages of the chosen types are delayed for a while.", kRpcDelayFields},
+    {"sink-commit-failure", "The sink's commit requests or their acknowledgements are lost for a while.",
+     kSinkCommitFailureFields},
+    {"sink-commit-timeout", "The sink's commit requests or their acknowledgements are delayed for a while.",
+     kSinkCommitTimeoutFields},
+    {"clock-skew", "A process's clock jumps forward and runs fast or slow for a while.", kClockSkewFields},
 };
 
 // The value read for one field, before it is stored in its slot.
@@ -65,7 +215,11 @@ struct FieldValue {
   std::string text;
 };
 
-bool is_duration_kind(FaultValueKind kind) { return kind == kTime || kind == kPositiveDuration || kind == kRestartDelay; }
+bool is_duration_kind(FaultValueKind kind) {
+  return kind == kTime || kind == kPositiveDuration || kind == kRestartDelay || kind == kNonNegativeDuration;
+}
+
+bool is_number_kind(FaultValueKind kind) { return kind == kInteger || kind == kSignedInteger || kind == kProbability; }
 
 std::string task_manager_range(std::uint32_t task_managers) {
   if (task_managers == 0) return "none (cluster.task-managers is 0)";
@@ -88,6 +242,26 @@ Result<std::string> read_process(const Json& value, const std::string& path, boo
   return name;
 }
 
+// "jm,tm-0": names of existing processes, not all of them; canonical text is the same list.
+Result<std::string> read_process_list(const Json& value, const std::string& path, const FaultContext& context) {
+  Result<std::string> text = AsString{1024, false}(value, path);
+  if (!text.is_ok()) return text.status();
+  std::set<std::string> names;
+  std::size_t begin = 0;
+  while (begin <= text.value().size()) {
+    const std::size_t comma = std::min(text.value().find(',', begin), text.value().size());
+    const Json name(text.value().substr(begin, comma - begin));
+    Result<std::string> process = read_process(name, path, false, context);
+    if (!process.is_ok()) return process.status();
+    names.insert(process.value());
+    begin = comma + 1;
+  }
+  if (names.size() >= std::size_t{context.task_managers} + 2) {
+    return json_error(path, "expected some but not all processes, got every one: " + describe_json_value(value));
+  }
+  return text;
+}
+
 Result<DurationNs> read_restart_delay(const Json& value, const std::string& path) {
   if (value.is_string() && value.get_ref<const std::string&>() == "never") return kRestartNever;
   if (!value.is_string() && !value.is_number_integer()) {
@@ -108,10 +282,19 @@ Result<FieldValue> read_field_value(const FaultFieldRule& rule, const Json& valu
     case kProcess: text = read_process(value, path, false, context); break;
     case kTaskManager: text = read_process(value, path, true, context); break;
     case kText: text = AsString{256, false}(value, path); break;
-    case kInteger: {
-      Result<std::int64_t> integer = AsInteger{0, INT64_MAX}(value, path);
+    case kNonNegativeDuration: duration = AsDuration{0, 365 * kDay}(value, path); break;
+    case kProcessList: text = read_process_list(value, path, context); break;
+    case kInteger:
+    case kSignedInteger: {
+      Result<std::int64_t> integer = AsInteger{rule.kind == kInteger ? 0 : INT64_MIN, INT64_MAX}(value, path);
       if (!integer.is_ok()) return integer.status();
       text = std::to_string(integer.value());
+      break;
+    }
+    case kProbability: {
+      Result<double> probability = AsNumber{0.0, 1.0}(value, path);
+      if (!probability.is_ok()) return probability.status();
+      text = faults::format_probability(probability.value());
       break;
     }
   }
@@ -138,6 +321,15 @@ void store_field(const FaultFieldRule& rule, FieldValue value, FaultSpec& fault)
       return;
   }
   CKPT_UNREACHABLE("unknown fault slot");
+}
+
+// The JSON value an absent optional field takes: a number for numeric kinds.
+Json default_json(const FaultFieldRule& rule) {
+  if (rule.default_value.empty()) return Json();
+  if (!is_number_kind(rule.kind)) return Json(std::string(rule.default_value));
+  Json number = Json::parse(rule.default_value, nullptr, false);
+  CKPT_ASSERT(number.is_number(), "fault table: a numeric field's default is a number");
+  return number;
 }
 
 // "'at', 'target'" for the message of a missing field.
@@ -178,6 +370,17 @@ Status check_fault_relations(const FaultSpec& fault, const JsonObject& object, c
   return Status::ok();
 }
 
+// The fault layer's own checks (ranges, message names, choices), reported at the JSON
+// path of the field they concern.
+Status check_with_fault_layer(const FaultSpec& fault, const FaultTypeInfo& type, const JsonObject& object) {
+  const std::optional<faults::FaultProblem> problem = faults::check_fault(to_scheduled_fault(fault));
+  if (!problem) return Status::ok();
+  for (const FaultFieldRule& rule : type.fields) {
+    if (rule.name == problem->field) return json_error(object.field_path(rule.name), problem->message);
+  }
+  return json_error(object.path(), problem->field + ": " + problem->message);
+}
+
 Json field_to_json(const FaultFieldRule& rule, const FaultSpec& fault) {
   switch (rule.slot) {
     case kAt: return format_duration(fault.at_ns);
@@ -190,11 +393,16 @@ Json field_to_json(const FaultFieldRule& rule, const FaultSpec& fault) {
   }
   const auto it = fault.params.find(std::string(rule.name));
   if (it == fault.params.end()) return Json();
-  if (rule.kind == kInteger) {
+  const char* end = it->second.data() + it->second.size();
+  if (rule.kind == kInteger || rule.kind == kSignedInteger) {
     std::int64_t integer = 0;
-    const char* end = it->second.data() + it->second.size();
     const auto [ptr, error] = std::from_chars(it->second.data(), end, integer);
     if (error == std::errc() && ptr == end) return integer;
+  }
+  if (rule.kind == kProbability) {
+    double probability = 0.0;
+    const auto [ptr, error] = std::from_chars(it->second.data(), end, probability);
+    if (error == std::errc() && ptr == end) return probability;
   }
   return it->second;
 }
@@ -213,6 +421,16 @@ Json unknown_fault_to_json(const FaultSpec& fault) {
 }  // namespace
 
 std::span<const FaultTypeInfo> fault_types() { return kFaultTypes; }
+
+faults::ScheduledFault to_scheduled_fault(const FaultSpec& fault) {
+  return faults::ScheduledFault{fault.type,   fault.at_ns, fault.duration_ns, fault.restart_after_ns,
+                                fault.target, fault.peer,  fault.params};
+}
+
+FaultSpec from_scheduled_fault(const faults::ScheduledFault& fault) {
+  return FaultSpec{fault.type, fault.at_ns, fault.duration_ns, fault.restart_after_ns, fault.target, fault.peer,
+                   fault.params};
+}
 
 const FaultTypeInfo* find_fault_type(std::string_view type) {
   for (const FaultTypeInfo& info : kFaultTypes) {
@@ -236,7 +454,7 @@ Result<FaultSpec> read_fault(const Json& value, const std::string& path, const F
   fault.type = std::string(type.type);
   for (const FaultFieldRule& rule : type.fields) {
     const Json* field = object.value().find(rule.name);
-    const Json default_value = rule.default_value.empty() ? Json() : Json(std::string(rule.default_value));
+    const Json default_value = default_json(rule);
     if (field == nullptr && rule.required) return object.value().missing(rule.name, required_fields_hint(type));
     if (field == nullptr && rule.default_value.empty()) continue;
     Result<FieldValue> read = read_field_value(rule, field != nullptr ? *field : default_value,
@@ -245,6 +463,7 @@ Result<FaultSpec> read_fault(const Json& value, const std::string& path, const F
     store_field(rule, std::move(read).value(), fault);
   }
   if (Status s = check_fault_relations(fault, object.value(), context); !s.is_ok()) return s;
+  if (Status s = check_with_fault_layer(fault, type, object.value()); !s.is_ok()) return s;
   return fault;
 }
 

@@ -5,13 +5,17 @@
 // takes: which FaultSpec member each fills (or a `params` entry), the kind of value, and
 // whether it is required or has a default. The loader, the canonical printer and the
 // reference documentation all follow this table; adding a kind of fault is adding a row
-// (and teaching the fault layer to inject it).
+// (and teaching the fault layer to inject it: faults/fault_catalogue.h). Finer rules a
+// type has (value ranges, message names, choices) are the fault layer's: read_fault()
+// asks faults::check_fault() and reports its answer at the field's JSON path, so a
+// fault the loader accepts is a fault the fault layer schedules.
 #pragma once
 
 #include <cstdint>
 #include <span>
 #include <string_view>
 
+#include "faults/fault.h"
 #include "scenarios/json_path.h"
 #include "scenarios/scenario.h"
 
@@ -28,6 +32,10 @@ enum class FaultValueKind {
   kTaskManager,       // "tm-<i>" with i < cluster.task-managers
   kInteger,           // a JSON integer >= 0 (params only)
   kText,              // a non-empty string (params only)
+  kNonNegativeDuration,  // a duration >= 0 (params only)
+  kProbability,       // a JSON number in [0, 1] (params only)
+  kSignedInteger,     // a JSON integer, possibly negative (params only)
+  kProcessList,       // "jm,tm-0": comma-separated processes, not every one of them (params only)
 };
 
 struct FaultFieldRule {
@@ -55,6 +63,10 @@ struct FaultContext {
   std::uint32_t task_managers = 0;
   DurationNs max_duration_ns = 0;
 };
+
+// The same fault in the fault layer's terms, and back (field by field; no checks).
+faults::ScheduledFault to_scheduled_fault(const FaultSpec& fault);
+FaultSpec from_scheduled_fault(const faults::ScheduledFault& fault);
 
 // Reads and validates faults[index] at `path`.
 Result<FaultSpec> read_fault(const Json& value, const std::string& path, const FaultContext& context);

@@ -8,6 +8,19 @@
 
 namespace ckptsim::sim {
 
+std::uint64_t effective_bandwidth(std::uint64_t configured_bytes_per_second, std::uint64_t cap_bytes_per_second) {
+  if (configured_bytes_per_second == 0) return cap_bytes_per_second;
+  if (cap_bytes_per_second == 0) return configured_bytes_per_second;
+  return std::min(configured_bytes_per_second, cap_bytes_per_second);
+}
+
+DurationNs transmission_ns(std::size_t bytes, std::uint64_t bytes_per_second) {
+  if (bytes_per_second == 0) return 0;
+  const Uint128 transmit_ns = (static_cast<Uint128>(bytes) * kSecond + bytes_per_second - 1) / bytes_per_second;
+  CKPT_ASSERT(transmit_ns <= static_cast<Uint128>(kTimeNever), "transmission time overflows virtual time");
+  return static_cast<DurationNs>(transmit_ns);
+}
+
 class ChannelNetwork::Writer final : public ChannelWriter {
  public:
   Writer(ChannelNetwork& network, ChannelId id) : network_(network), id_(id) {}
@@ -138,13 +151,9 @@ Status ChannelNetwork::send(ChannelId id, NetworkBuffer buffer, bool priority) {
   }
   if (c.credits_available == 0) return Status::backpressured("channel " + std::to_string(id) + " has no credit");
   --c.credits_available;
-  DurationNs transmit_ns = 0;
-  if (c.config.bandwidth_bytes_per_second > 0) {
-    const auto bytes = static_cast<std::uint64_t>(buffer.bytes.size());
-    transmit_ns = static_cast<DurationNs>(
-        (static_cast<Uint128>(bytes) * kSecond + c.config.bandwidth_bytes_per_second - 1) /
-        c.config.bandwidth_bytes_per_second);
-  }
+  const std::uint64_t bandwidth = effective_bandwidth(c.config.bandwidth_bytes_per_second,
+                                                      simulation_.links().bandwidth_cap(c.sender, c.receiver));
+  const DurationNs transmit_ns = transmission_ns(buffer.bytes.size(), bandwidth);
   c.link_free_at_ns = std::max(c.link_free_at_ns, now_ns) + transmit_ns;
   TimeNs arrival_ns = c.link_free_at_ns + simulation_.message_delay_ns(c.sender, c.receiver, c.config.latency_ns);
   arrival_ns = std::max(arrival_ns, c.last_data_arrival_ns);  // TCP: in order

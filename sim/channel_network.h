@@ -6,7 +6,8 @@
 //    `credits` credits (Flink: exclusive buffers per channel). Without credit,
 //    try_send() returns kBackpressured and the writer's on_writable fires later.
 //  * A buffer occupies the link for bytes / bandwidth, then travels `latency_ns`
-//    (+ link conditions). Arrivals are FIFO per channel.
+//    (+ link conditions). Arrivals are FIFO per channel. The bandwidth is the channel's
+//    own, lowered by a fault's cap on the link (Simulation::set_link_bandwidth).
 //  * Arrived buffers wait in R's input queue until R take()s them; taking a buffer
 //    sends its credit back to S (one latency later).
 //  * Priority events (send_priority) need no credit, skip the bandwidth queue and are
@@ -33,6 +34,12 @@
 namespace ckptsim::sim {
 
 class Simulation;
+
+// The rate a link sends at: the lower of the configured rate and a fault's cap, where 0
+// means unlimited.
+std::uint64_t effective_bandwidth(std::uint64_t configured_bytes_per_second, std::uint64_t cap_bytes_per_second);
+// ceil(bytes * 1e9 / bytes_per_second): how long `bytes` occupy a link; 0 when unlimited.
+DurationNs transmission_ns(std::size_t bytes, std::uint64_t bytes_per_second);
 
 struct ChannelConfig {
   DurationNs latency_ns = 100 * kMicrosecond;

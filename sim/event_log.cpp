@@ -9,7 +9,7 @@ namespace {
 constexpr const char* kKernelKindNames[] = {
     "timer_fired", "timer_dropped", "rpc_delivered", "rpc_dropped", "data_delivered",
     "data_dropped", "credit_returned", "channel_failed", "process_crashed",
-    "process_restarted", "link_changed",
+    "process_restarted", "link_changed", "process_paused", "process_resumed", "clock_adjusted",
 };
 
 bool is_power_of_two(std::uint64_t x) { return x != 0 && (x & (x - 1)) == 0; }

@@ -42,6 +42,9 @@ inline constexpr RecordKind kChannelFailed = 7;
 inline constexpr RecordKind kProcessCrashed = 8;
 inline constexpr RecordKind kProcessRestarted = 9;
 inline constexpr RecordKind kLinkChanged = 10;
+inline constexpr RecordKind kProcessPaused = 11;    // a = pause end, b = 0
+inline constexpr RecordKind kProcessResumed = 12;   // a = deferred events handled now
+inline constexpr RecordKind kClockAdjusted = 13;    // a = step, b = drift (ppm, two's complement)
 inline constexpr RecordKind kFirstUserKind = 32;
 }  // namespace record_kind
 

@@ -1,5 +1,5 @@
-// Per-link network conditions that faults change: added latency and jitter, clogging
-// (nothing gets through before a given time), partitions (RPCs are lost, data is held
+// Per-link network conditions that faults change: added latency and jitter, a bandwidth
+// cap, clogging (nothing gets through before a given time), partitions (RPCs are lost, data is held
 // like TCP retransmitting until the partition heals). Links are directed
 // (from -> to) so partitions can be asymmetric; a process-wide clog affects every link
 // from or to that process.
@@ -23,6 +23,7 @@ struct LinkConditions {
   DurationNs extra_latency_ns = 0;
   DurationNs jitter_ns = 0;        // extra uniform delay in [0, jitter_ns]
   TimeNs clogged_until_ns = 0;     // messages do not leave before this time
+  std::uint64_t bandwidth_bytes_per_second = 0;  // a cap on the link's rate; 0: none
   bool partitioned = false;
 };
 
@@ -48,6 +49,13 @@ class LinkTable {
       *jitter_ns = it->second.jitter_ns;
     }
     return extra_ns + std::max<DurationNs>(0, clogged_until_ns - now_ns);
+  }
+
+  // The bandwidth cap of from -> to, 0 when none was set.
+  std::uint64_t bandwidth_cap(ProcessId from, ProcessId to) const {
+    if (!any_conditions_) return 0;
+    auto it = links_.find(key(from, to));
+    return it == links_.end() ? 0 : it->second.bandwidth_bytes_per_second;
   }
 
   bool partitioned(ProcessId from, ProcessId to) const {

@@ -9,15 +9,21 @@
 //
 // A restarted process starts empty: the kernel calls its boot function, which builds
 // fresh protocol objects (recovering only from durable storage).
+//
+// A live process may also be paused (a stop-the-world pause, like a long garbage
+// collection): the events it would handle wait in its `deferred` queue, in the order
+// they came due, until the kernel resumes it (see Simulation::pause).
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <string>
 #include <vector>
 
 #include "protocol/base/assert.h"
 #include "protocol/env/transport.h"
+#include "sim/event_queue.h"
 
 namespace ckptsim::sim {
 
@@ -30,6 +36,9 @@ struct ProcessInfo {
   RpcHandler rpc_handler;            // volatile: cleared at crash
   std::function<void()> on_crash;    // tears down the process's objects (volatile)
   std::function<void()> boot;        // durable: rebuilds the process at restart
+  bool paused = false;               // handles no event until resumed
+  TimeNs paused_until_ns = 0;        // when the current pause ends (meaningful while paused)
+  std::deque<Event> deferred;        // events that came due during the pause, in order
 };
 
 class ProcessTable {

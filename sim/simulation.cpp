@@ -42,6 +42,13 @@ std::uint64_t Simulation::run_until_idle(std::uint64_t max_events) {
 }
 
 void Simulation::dispatch(const Event& event) {
+  if (paused_processes_ > 0) [[unlikely]] {
+    const ProcessId handler = paused_handler_of(event);
+    if (handler != kNoProcess) {
+      defer(handler, event);
+      return;
+    }
+  }
   switch (event.kind) {
     case EventKind::kTimer: fire_timer(event.slot); return;
     case EventKind::kRpcDelivery: deliver_rpc(event.slot); return;
@@ -51,6 +58,79 @@ void Simulation::dispatch(const Event& event) {
     case EventKind::kHeldRelease: channels_->flush_held(event.slot); return;
   }
   CKPT_UNREACHABLE("unknown event kind");
+}
+
+// --- pauses ---
+
+ProcessId Simulation::paused_handler_of(const Event& event) const {
+  const auto paused = [this](ProcessId p) { return p != kNoProcess && processes_.at(p).paused; };
+  ProcessId handler = kNoProcess;
+  switch (event.kind) {
+    case EventKind::kTimer: {
+      const TimerSlot& timer = timers_.at(event.slot);
+      handler = timer.pending ? timer.handler : kNoProcess;  // a cancelled timer is just released
+      break;
+    }
+    case EventKind::kRpcDelivery: handler = rpcs_[event.slot].to; break;
+    case EventKind::kDataDelivery: handler = channels_->receiver_of(event.slot); break;
+    case EventKind::kCreditReturn: handler = channels_->sender_of(event.slot); break;
+    case EventKind::kChannelFailed:
+      handler = event.aux == 1 ? channels_->sender_of(event.slot) : channels_->receiver_of(event.slot);
+      break;
+    case EventKind::kHeldRelease:
+      // Releases data to the receiver and credits to the sender: both must be running.
+      handler = channels_->receiver_of(event.slot);
+      if (!paused(handler)) handler = channels_->sender_of(event.slot);
+      break;
+  }
+  return paused(handler) ? handler : kNoProcess;
+}
+
+void Simulation::defer(ProcessId handler, const Event& event) {
+  ProcessInfo& p = processes_.at(handler);
+  CKPT_ASSERT(p.paused, "only a paused process defers events");
+  CKPT_ASSERT(p.deferred.size() < options_.max_deferred_events, "deferred events of a paused process exceed the bound");
+  p.deferred.push_back(event);
+}
+
+void Simulation::pause(ProcessId id, TimeNs until_ns) {
+  ProcessInfo& p = processes_.at(id);
+  CKPT_ASSERT(p.alive, "only a live process can pause");
+  CKPT_ASSERT(until_ns > now_ns_, "a pause ends in the future");
+  if (p.paused && p.paused_until_ns >= until_ns) return;  // already paused at least that long
+  if (!p.paused) ++paused_processes_;
+  p.paused = true;
+  p.paused_until_ns = until_ns;
+  log_.append(now_ns_, record_kind::kProcessPaused, id, static_cast<std::uint64_t>(until_ns), 0);
+  CKPT_LOG(*this, info, p.name, "paused until {}", format_time(until_ns));
+  // A pause extended later leaves this event behind; it then finds the pause not due.
+  const std::uint32_t incarnation = p.incarnation;
+  schedule_global_after(until_ns - now_ns_, [this, id, incarnation] { resume_if_due(id, incarnation); });
+}
+
+void Simulation::resume_if_due(ProcessId id, std::uint32_t incarnation) {
+  ProcessInfo& p = processes_.at(id);
+  if (!p.paused || p.incarnation != incarnation || p.paused_until_ns > now_ns_) return;  // superseded
+  p.paused = false;
+  --paused_processes_;
+  log_.append(now_ns_, record_kind::kProcessResumed, id, p.deferred.size(), 0);
+  CKPT_LOG(*this, info, p.name, "resumed with {} deferred events", p.deferred.size());
+  // Handled here, inline, so they come before every event of this instant that was
+  // queued after the pause began: the process sees its events in the order they came
+  // due. A handler may add processes (and move the table), so look p up every time.
+  while (!processes_.at(id).deferred.empty() && !processes_.at(id).paused) {
+    const Event event = processes_.at(id).deferred.front();
+    processes_.at(id).deferred.pop_front();
+    dispatch(event);
+  }
+}
+
+void Simulation::requeue_deferred(ProcessInfo& process) {
+  if (!process.paused) return;
+  process.paused = false;
+  --paused_processes_;
+  for (const Event& event : process.deferred) queue_.push(now_ns_, event.kind, event.slot, event.aux);
+  process.deferred.clear();
 }
 
 // --- processes ---
@@ -73,6 +153,8 @@ ProcessEnv& Simulation::env(ProcessId id) {
 void Simulation::crash(ProcessId id) {
   ProcessInfo& p = processes_.at(id);
   CKPT_ASSERT(p.alive, "only a live process can crash");
+  // A crash ends a pause; what waited goes back to the queue and is found stale there.
+  requeue_deferred(p);
   p.alive = false;
   ++p.incarnation;  // every stamp of the previous life is now stale
   p.rpc_handler = nullptr;
@@ -100,6 +182,16 @@ void Simulation::restart(ProcessId id) {
 // --- timers ---
 
 TimerId Simulation::schedule_after(ProcessId owner, DurationNs delay_ns, std::function<void()> callback) {
+  return schedule_timer(owner, owner, delay_ns, std::move(callback));
+}
+
+TimerId Simulation::schedule_on_behalf_after(ProcessId handler, DurationNs delay_ns, std::function<void()> callback) {
+  CKPT_ASSERT(handler < processes_.size(), "a timer runs on behalf of a known process");
+  return schedule_timer(kNoProcess, handler, delay_ns, std::move(callback));
+}
+
+TimerId Simulation::schedule_timer(ProcessId owner, ProcessId handler, DurationNs delay_ns,
+                                   std::function<void()> callback) {
   CKPT_ASSERT(delay_ns >= 0, "timers are scheduled in the future");
   CKPT_ASSERT(callback != nullptr, "a timer needs a callback");
   CKPT_ASSERT(delay_ns <= kTimeNever - now_ns_, "timer delay overflows virtual time");
@@ -107,9 +199,10 @@ TimerId Simulation::schedule_after(ProcessId owner, DurationNs delay_ns, std::fu
   if (owner != kNoProcess) {
     const ProcessInfo& p = processes_.at(owner);
     CKPT_ASSERT(p.alive, "a crashed process cannot schedule timers");
+    CKPT_ASSERT(!p.paused, "a paused process runs no code, so it cannot schedule timers");
     incarnation = p.incarnation;
   }
-  const std::uint32_t slot = timers_.allocate(std::move(callback), owner, incarnation);
+  const std::uint32_t slot = timers_.allocate(std::move(callback), owner, incarnation, handler);
   queue_.push(now_ns_ + delay_ns, EventKind::kTimer, slot);
   return timers_.id_of(slot);
 }
@@ -147,9 +240,11 @@ std::uint32_t Simulation::allocate_rpc_slot() {
 Status Simulation::send_rpc(ProcessId from, ProcessId to, RpcMessage message) {
   const ProcessInfo& sender = processes_.at(from);
   CKPT_ASSERT(sender.alive, "a crashed process cannot send");
+  CKPT_ASSERT(!sender.paused, "a paused process runs no code, so it cannot send");
   CKPT_ASSERT(rpcs_in_flight_ < options_.network.max_rpcs_in_flight, "RPC in-flight bound exceeded");
   const ProcessInfo& receiver = processes_.at(to);
   DurationNs delay_ns = message_delay_ns(from, to, options_.network.rpc_latency_ns);
+  if (links_.any_conditions()) delay_ns += transmission_ns(message.body.size(), links_.bandwidth_cap(from, to));
   if (rpc_fault_hook_) {
     const RpcFate fate = rpc_fault_hook_(from, to, message);
     if (fate.drop) {
@@ -208,6 +303,11 @@ void Simulation::set_link_extra_latency(ProcessId from, ProcessId to, DurationNs
   link.extra_latency_ns = extra_ns;
   link.jitter_ns = jitter_ns;
   log_.append(now_ns_, record_kind::kLinkChanged, from, to, static_cast<std::uint64_t>(extra_ns));
+}
+
+void Simulation::set_link_bandwidth(ProcessId from, ProcessId to, std::uint64_t bytes_per_second) {
+  links_.link(from, to).bandwidth_bytes_per_second = bytes_per_second;
+  log_.append(now_ns_, record_kind::kLinkChanged, from, to, bytes_per_second);
 }
 
 void Simulation::clog_link(ProcessId from, ProcessId to, TimeNs until_ns) {

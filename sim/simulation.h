@@ -13,6 +13,14 @@
 //    and its data channels (whose surviving ends are told the connection failed).
 //  * Callbacks (timers, message handlers, channel listeners) run from run_*()/step(),
 //    never re-entrantly from inside the call that scheduled them.
+//  * Pauses: pause(p, until) stops p's world (a stop-the-world GC): every event p would
+//    handle — its timers, RPCs addressed to it, data arriving at it, credits returning
+//    to it, failures of its channels, completions of its storage operations — is held
+//    in p's deferred queue in the order it came due, and handled at `until` in that
+//    same order, before any other event of that instant queued after the pause began.
+//    So p sees exactly the event sequence it would have seen, shifted in time; nothing
+//    is lost or reordered. Everyone else keeps running. A crash ends a pause: the
+//    deferred events are re-queued and go stale like any other of the dead incarnation.
 #pragma once
 
 #include <cstdint>
@@ -45,6 +53,7 @@ struct SimulationOptions {
   std::uint64_t seed = 0;
   EventLogOptions log;
   NetworkOptions network;
+  std::uint32_t max_deferred_events = 1u << 22;   // per paused process (programmer error past it)
 };
 
 // Decides the fate of one RPC (protocol-level faults: lost or delayed trigger/ack/notify).
@@ -91,12 +100,21 @@ class Simulation {
   void restart(ProcessId id);
   // The process's view of the world (Clock, Timers, RpcTransport, Randomness).
   ProcessEnv& env(ProcessId id);
+  // Pauses a live process until `until_ns` (> now); extends a shorter pause, leaves a
+  // longer one alone. See the pause contract above.
+  void pause(ProcessId id, TimeNs until_ns);
+  bool is_paused(ProcessId id) const { return processes_.at(id).paused; }
+  std::size_t deferred_events(ProcessId id) const { return processes_.at(id).deferred.size(); }
 
   // --- timers ---
   TimerId schedule_after(ProcessId owner, DurationNs delay_ns, std::function<void()> callback);
   TimerId schedule_global_after(DurationNs delay_ns, std::function<void()> callback) {
     return schedule_after(kNoProcess, delay_ns, std::move(callback));
   }
+  // A timer that survives `handler`'s crash (like a global one) but runs code on its
+  // behalf, so it waits while `handler` is paused: completions of a process's storage
+  // operations, which must run even after a crash to account for lost work.
+  TimerId schedule_on_behalf_after(ProcessId handler, DurationNs delay_ns, std::function<void()> callback);
   bool cancel_timer(TimerId id) { return timers_.cancel(id); }
   std::size_t live_timers() const { return timers_.live_count(); }
 
@@ -108,6 +126,10 @@ class Simulation {
   ChannelNetwork& channels() { return *channels_; }
   const LinkTable& links() const { return links_; }
   void set_link_extra_latency(ProcessId from, ProcessId to, DurationNs extra_ns, DurationNs jitter_ns);
+  // Caps the rate of from -> to (0: no cap). Data buffers then occupy the link for
+  // bytes / rate (the lower of the channel's own rate and the cap); an RPC is delayed by
+  // its body's bytes / cap on top of its latency.
+  void set_link_bandwidth(ProcessId from, ProcessId to, std::uint64_t bytes_per_second);
   void clog_link(ProcessId from, ProcessId to, TimeNs until_ns);
   void clog_process(ProcessId process, TimeNs until_ns);
   void set_partitioned(ProcessId from, ProcessId to, bool partitioned);
@@ -140,6 +162,12 @@ class Simulation {
   };
 
   void dispatch(const Event& event);
+  // The paused process that must handle `event`, or kNoProcess when it can run now.
+  ProcessId paused_handler_of(const Event& event) const;
+  void defer(ProcessId handler, const Event& event);
+  void resume_if_due(ProcessId id, std::uint32_t incarnation);
+  void requeue_deferred(ProcessInfo& process);
+  TimerId schedule_timer(ProcessId owner, ProcessId handler, DurationNs delay_ns, std::function<void()> callback);
   void fire_timer(std::uint32_t slot);
   void deliver_rpc(std::uint32_t slot);
   std::uint32_t allocate_rpc_slot();
@@ -148,6 +176,7 @@ class Simulation {
   TimeNs now_ns_ = 0;
   bool stop_requested_ = false;
   std::uint64_t events_processed_ = 0;
+  std::uint32_t paused_processes_ = 0;   // > 0: dispatch checks whether an event must wait
   EventQueue queue_;
   EventLog log_;
   ProcessTable processes_;

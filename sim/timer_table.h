@@ -20,6 +20,7 @@ namespace ckptsim::sim {
 struct TimerSlot {
   std::function<void()> callback;
   ProcessId owner = kNoProcess;      // kNoProcess: a global timer, never dropped by crashes
+  ProcessId handler = kNoProcess;    // the process whose code it runs: waits while that one is paused
   std::uint32_t owner_incarnation = 0;
   std::uint32_t generation = 0;
   bool pending = false;              // scheduled and neither fired nor cancelled
@@ -27,7 +28,8 @@ struct TimerSlot {
 
 class TimerTable {
  public:
-  std::uint32_t allocate(std::function<void()> callback, ProcessId owner, std::uint32_t incarnation) {
+  std::uint32_t allocate(std::function<void()> callback, ProcessId owner, std::uint32_t incarnation,
+                         ProcessId handler) {
     std::uint32_t slot;
     if (!free_.empty()) {
       slot = free_.back();
@@ -41,6 +43,7 @@ class TimerTable {
     s.callback = std::move(callback);
     s.owner = owner;
     s.owner_incarnation = incarnation;
+    s.handler = handler;
     s.pending = true;
     ++live_count_;
     return slot;
@@ -62,6 +65,7 @@ class TimerTable {
   }
 
   TimerSlot& at(std::uint32_t slot) { return slots_[slot]; }
+  const TimerSlot& at(std::uint32_t slot) const { return slots_[slot]; }
 
   // Called when the slot's event has been taken off the queue.
   void release(std::uint32_t slot) {

@@ -58,7 +58,8 @@ SimBlobStorage::SimBlobStorage(Simulation& simulation, BlobStorageModel model)
       kind_get_(simulation.log().register_kind("blob_get")),
       kind_remove_(simulation.log().register_kind("blob_remove")),
       kind_remove_done_(simulation.log().register_kind("blob_remove_done")),
-      kind_remove_lost_(simulation.log().register_kind("blob_remove_lost")) {
+      kind_remove_lost_(simulation.log().register_kind("blob_remove_lost")),
+      kind_capacity_(simulation.log().register_kind("blob_capacity")) {
   CKPT_ASSERT(model.latency_ns >= 0, "storage latency is not negative");
   CKPT_ASSERT(model.write_bytes_per_second > 0, "write bandwidth must be positive");
   CKPT_ASSERT(model.read_bytes_per_second > 0, "read bandwidth must be positive");
@@ -108,10 +109,11 @@ void SimBlobStorage::put(ProcessId caller, const std::string& name, Bytes bytes,
     duration_ns = put_duration_ns(bytes.size()) + extra_ns;
   }
   const std::uint32_t incarnation = simulation_.incarnation(caller);
-  // A global event, not the caller's timer: it must run even if the caller crashed,
-  // to account for the lost upload; it commits only if the caller is still current.
-  simulation_.schedule_global_after(
-      duration_ns, [this, caller, incarnation, name, bytes = std::move(bytes), admitted = std::move(admitted),
+  // Not the caller's own timer: it must run even if the caller crashed, to account for
+  // the lost upload; it commits only if the caller is still current. It does wait while
+  // the caller is paused: the upload is the caller's work.
+  simulation_.schedule_on_behalf_after(
+      caller, duration_ns, [this, caller, incarnation, name, bytes = std::move(bytes), admitted = std::move(admitted),
                     done = std::move(done)]() mutable {
         end_operation();
         complete_put(caller, incarnation, name, bytes, std::move(admitted), done);
@@ -168,7 +170,7 @@ void SimBlobStorage::get(ProcessId caller, const std::string& name, std::functio
   Bytes bytes = found ? it->second.bytes : Bytes{};
   const std::uint32_t checksum = found ? it->second.checksum : 0;
   const DurationNs duration_ns = found ? get_duration_ns(bytes.size()) : model_.latency_ns;
-  simulation_.schedule_global_after(duration_ns, [this, caller, incarnation, name, found, checksum,
+  simulation_.schedule_on_behalf_after(caller, duration_ns, [this, caller, incarnation, name, found, checksum,
                                                   bytes = std::move(bytes), done = std::move(done)]() mutable {
     end_operation();
     if (!simulation_.processes().is_current(caller, incarnation)) return;
@@ -193,7 +195,7 @@ void SimBlobStorage::remove(ProcessId caller, const std::string& name, std::func
   ++counters_.removes;
   simulation_.record(kind_remove_, caller, name_hash(name), 0);
   const std::uint32_t incarnation = simulation_.incarnation(caller);
-  simulation_.schedule_global_after(model_.latency_ns, [this, caller, incarnation, name, done = std::move(done)] {
+  simulation_.schedule_on_behalf_after(caller, model_.latency_ns, [this, caller, incarnation, name, done = std::move(done)] {
     end_operation();
     complete_remove(caller, incarnation, name, done);
   });
@@ -213,6 +215,11 @@ void SimBlobStorage::complete_remove(ProcessId caller, std::uint32_t incarnation
   }
   simulation_.record(kind_remove_done_, caller, name_hash(name), existed ? 1 : 0);
   if (done) done(Status::ok());
+}
+
+void SimBlobStorage::set_capacity_bytes(std::uint64_t capacity_bytes) {
+  model_.capacity_bytes = capacity_bytes;
+  simulation_.record(kind_capacity_, kNoProcess, capacity_bytes, bytes_stored_);
 }
 
 // --- inspection ---

@@ -24,13 +24,22 @@
 //    fault flipped bits in flight or at rest), kNotFound for an unknown name. Its
 //    `done` is dropped if the caller crashes first.
 //  * Capacity: with capacity_bytes > 0, a put that would make the committed total
-//    exceed it fails with kResourceExhausted at completion, committing nothing.
+//    exceed it fails with kResourceExhausted at completion, committing nothing. A fault
+//    may change the capacity during the run (set_capacity_bytes); blobs already stored
+//    stay, even above a lowered capacity.
+//  * Completions run on behalf of the caller (Simulation::schedule_on_behalf_after):
+//    while the caller is paused they wait, and the commit with them (the upload is the
+//    caller's work), and they are handled when it resumes.
 //  * A put rejected by BlobStorageFaults::on_put fails after latency_ns, committing
 //    nothing.
 //  * Every operation appends records to the simulation's event log ("blob_put",
 //    "blob_put_done", "blob_put_lost", "blob_get", "blob_remove", "blob_remove_done",
-//    "blob_remove_lost"; a = FNV-1a hash of the name, b = size or status code), so
-//    the run's fingerprint covers storage.
+//    "blob_remove_lost"; a = FNV-1a hash of the name, b = size or status code;
+//    "blob_capacity": a = the new capacity, b = bytes stored), so the run's
+//    fingerprint covers storage.
+//  * Lost unsynced writes: nothing is written until a put completes, so a crash of the
+//    caller loses exactly its uploads in progress (blob_put_lost), never a committed
+//    blob; storage itself never crashes (its loss is outside what any protocol survives).
 //
 // Lifetime: the storage must outlive every event it scheduled (keep it alive as long
 // as the Simulation runs). A crashed process must not issue operations (asserted).
@@ -99,6 +108,9 @@ class SimBlobStorage {
   // Not owned; null removes the hooks. Applies to operations issued afterwards
   // (and to get completions, which consult the hooks when they deliver).
   void set_faults(BlobStorageFaults* faults) { faults_ = faults; }
+  BlobStorageFaults* faults() const { return faults_; }
+  // Changes the capacity from now on (0 = unlimited); applies to puts completing later.
+  void set_capacity_bytes(std::uint64_t capacity_bytes);
 
   const BlobStorageModel& model() const { return model_; }
   DurationNs put_duration_ns(std::size_t bytes) const;
@@ -145,7 +157,7 @@ class SimBlobStorage {
   BlobStorageCounters counters_;
   std::vector<std::unique_ptr<View>> views_;  // indexed by ProcessId, created on demand
   RecordKind kind_put_, kind_put_done_, kind_put_lost_, kind_get_, kind_remove_, kind_remove_done_,
-      kind_remove_lost_;
+      kind_remove_lost_, kind_capacity_;
 };
 
 }  // namespace ckptsim::sim
