@@ -1,6 +1,6 @@
 // Seeded, portable pseudo-random numbers and distributions for the simulator.
 //
-// A simulated run is a pure function of its seed. Nothing here reads std::random_device,
+// A simulated run is a pure function of its seed. Nothing here reads std::random_device,  // determinism-ok: names what is avoided
 // uses the std:: distributions (their algorithms differ between standard libraries) or
 // calls libm (its last bits differ between platforms): integer work is exact, and
 // real-valued work uses IEEE basic operations and sim/portable_math.h.
