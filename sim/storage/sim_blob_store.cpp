@@ -2,30 +2,10 @@
 
 #include <utility>
 
-#include "protocol/base/int128.h"
 #include "protocol/state/crc32c.h"
+#include "sim/storage/storage_model.h"
 
 namespace ckptsim::sim {
-namespace {
-
-// FNV-1a 64 of a blob name: a portable, stable identifier for the event log.
-std::uint64_t name_hash(const std::string& name) {
-  std::uint64_t hash = 0xcbf29ce484222325ULL;
-  for (const char c : name) {
-    hash ^= static_cast<std::uint8_t>(c);
-    hash *= 0x100000001b3ULL;
-  }
-  return hash;
-}
-
-DurationNs transfer_duration_ns(DurationNs latency_ns, std::size_t bytes, std::uint64_t bytes_per_second) {
-  const Uint128 numerator = static_cast<Uint128>(bytes) * static_cast<Uint128>(kSecond) + (bytes_per_second - 1);
-  const Uint128 transfer_ns = numerator / bytes_per_second;
-  CKPT_ASSERT(transfer_ns <= static_cast<Uint128>(kTimeNever - latency_ns), "transfer duration overflows time");
-  return latency_ns + static_cast<DurationNs>(transfer_ns);
-}
-
-}  // namespace
 
 // One process's BlobStore: forwards to the shared storage, stamped with its caller.
 class SimBlobStorage::View final : public BlobStore {
@@ -100,7 +80,7 @@ void SimBlobStorage::put(ProcessId caller, const std::string& name, Bytes bytes,
   CKPT_ASSERT(!name.empty(), "a blob needs a name");
   begin_operation(caller);
   ++counters_.puts;
-  simulation_.record(kind_put_, caller, name_hash(name), bytes.size());
+  simulation_.record(kind_put_, caller, blob_name_hash(name), bytes.size());
   Status admitted = faults_ != nullptr ? faults_->on_put(name, bytes.size()) : Status::ok();
   DurationNs duration_ns = model_.latency_ns;
   if (admitted.is_ok()) {
@@ -135,7 +115,7 @@ void SimBlobStorage::complete_put(ProcessId caller, std::uint32_t incarnation, c
                                   Status admitted, const std::function<void(Status)>& done) {
   if (!simulation_.processes().is_current(caller, incarnation)) {
     ++counters_.puts_lost;
-    simulation_.record(kind_put_lost_, caller, name_hash(name), bytes.size());
+    simulation_.record(kind_put_lost_, caller, blob_name_hash(name), bytes.size());
     return;
   }
   Status status = std::move(admitted);
@@ -151,7 +131,7 @@ void SimBlobStorage::complete_put(ProcessId caller, std::uint32_t incarnation, c
   } else {
     ++counters_.puts_failed;
   }
-  simulation_.record(kind_put_done_, caller, name_hash(name), static_cast<std::uint64_t>(status.code()));
+  simulation_.record(kind_put_done_, caller, blob_name_hash(name), static_cast<std::uint64_t>(status.code()));
   if (done) done(std::move(status));
 }
 
@@ -163,7 +143,7 @@ void SimBlobStorage::get(ProcessId caller, const std::string& name, std::functio
   ++counters_.gets;
   const auto it = blobs_.find(name);
   const bool found = it != blobs_.end();
-  simulation_.record(kind_get_, caller, name_hash(name), found ? it->second.bytes.size() : UINT64_MAX);
+  simulation_.record(kind_get_, caller, blob_name_hash(name), found ? it->second.bytes.size() : UINT64_MAX);
   const std::uint32_t incarnation = simulation_.incarnation(caller);
   // The bytes are read when the get is issued; a later put or remove does not change
   // what this get returns.
@@ -193,7 +173,7 @@ void SimBlobStorage::get(ProcessId caller, const std::string& name, std::functio
 void SimBlobStorage::remove(ProcessId caller, const std::string& name, std::function<void(Status)> done) {
   begin_operation(caller);
   ++counters_.removes;
-  simulation_.record(kind_remove_, caller, name_hash(name), 0);
+  simulation_.record(kind_remove_, caller, blob_name_hash(name), 0);
   const std::uint32_t incarnation = simulation_.incarnation(caller);
   simulation_.schedule_on_behalf_after(caller, model_.latency_ns, [this, caller, incarnation, name, done = std::move(done)] {
     end_operation();
@@ -204,7 +184,7 @@ void SimBlobStorage::remove(ProcessId caller, const std::string& name, std::func
 void SimBlobStorage::complete_remove(ProcessId caller, std::uint32_t incarnation, const std::string& name,
                                      const std::function<void(Status)>& done) {
   if (!simulation_.processes().is_current(caller, incarnation)) {
-    simulation_.record(kind_remove_lost_, caller, name_hash(name), 0);
+    simulation_.record(kind_remove_lost_, caller, blob_name_hash(name), 0);
     return;
   }
   const auto it = blobs_.find(name);
@@ -213,7 +193,7 @@ void SimBlobStorage::complete_remove(ProcessId caller, std::uint32_t incarnation
     bytes_stored_ -= it->second.bytes.size();
     blobs_.erase(it);
   }
-  simulation_.record(kind_remove_done_, caller, name_hash(name), existed ? 1 : 0);
+  simulation_.record(kind_remove_done_, caller, blob_name_hash(name), existed ? 1 : 0);
   if (done) done(Status::ok());
 }
 

@@ -2,29 +2,9 @@
 
 #include <utility>
 
-#include "protocol/base/int128.h"
+#include "sim/storage/storage_model.h"
 
 namespace ckptsim::sim {
-namespace {
-
-// FNV-1a 64 of a blob name: a portable, stable identifier for the event log.
-std::uint64_t hash_name(const std::string& name) {
-  std::uint64_t hash = 0xcbf29ce484222325ULL;
-  for (const char c : name) {
-    hash ^= static_cast<std::uint8_t>(c);
-    hash *= 0x100000001b3ULL;
-  }
-  return hash;
-}
-
-DurationNs transfer_duration_ns(DurationNs latency_ns, std::size_t bytes, std::uint64_t bytes_per_second) {
-  const Uint128 numerator = static_cast<Uint128>(bytes) * static_cast<Uint128>(kSecond) + (bytes_per_second - 1);
-  const Uint128 transfer_ns = numerator / bytes_per_second;
-  CKPT_ASSERT(transfer_ns <= static_cast<Uint128>(kTimeNever - latency_ns), "transfer duration overflows time");
-  return latency_ns + static_cast<DurationNs>(transfer_ns);
-}
-
-}  // namespace
 
 // One process's BlobStore: forwards to the shared storage, stamped with its caller.
 class SimFileBlobStorage::View final : public BlobStore {
@@ -120,7 +100,7 @@ void SimFileBlobStorage::put(ProcessId caller, const std::string& name, Bytes by
   CKPT_ASSERT(simulation_.is_alive(caller), "a crashed process cannot use storage");
   abandon_lost_operations();
   ++counters_.puts;
-  const std::uint64_t name_hash = hash_name(name);
+  const std::uint64_t name_hash = blob_name_hash(name);
   simulation_.record(kind_put_, caller, name_hash, bytes.size());
   Result<StagedFile> staged = storage_.stage(name, bytes);
   const bool admitted = staged.is_ok();
@@ -155,7 +135,7 @@ void SimFileBlobStorage::get(ProcessId caller, const std::string& name, std::fun
   CKPT_ASSERT(simulation_.is_alive(caller), "a crashed process cannot use storage");
   abandon_lost_operations();
   ++counters_.gets;
-  const std::uint64_t name_hash = hash_name(name);
+  const std::uint64_t name_hash = blob_name_hash(name);
   // Read and verified now; a later put or remove does not change what this get returns.
   Result<Bytes> result = storage_.read(name);
   simulation_.record(kind_get_, caller, name_hash, result.is_ok() ? result.value().size() : UINT64_MAX);
@@ -171,7 +151,7 @@ void SimFileBlobStorage::remove(ProcessId caller, const std::string& name, std::
   CKPT_ASSERT(simulation_.is_alive(caller), "a crashed process cannot use storage");
   abandon_lost_operations();
   ++counters_.removes;
-  const std::uint64_t name_hash = hash_name(name);
+  const std::uint64_t name_hash = blob_name_hash(name);
   simulation_.record(kind_remove_, caller, name_hash, 0);
   const std::uint64_t operation = begin_operation(caller, name_hash, std::nullopt);
   simulation_.schedule_after(caller, model_.latency_ns, [this, operation, name, caller, name_hash, done = std::move(done)] {
