@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   ckptsim::tools::register_kernel_commands(app, exit_code);
   ckptsim::tools::register_scenario_commands(app, exit_code);
   ckptsim::tools::register_explore_commands(app, exit_code);
+  ckptsim::tools::register_report_commands(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

@@ -17,5 +17,6 @@ inline constexpr int kExitBadInput = 2;
 void register_kernel_commands(CLI::App& app, int& exit_code);
 void register_scenario_commands(CLI::App& app, int& exit_code);
 void register_explore_commands(CLI::App& app, int& exit_code);
+void register_report_commands(CLI::App& app, int& exit_code);
 
 }  // namespace ckptsim::tools

@@ -16,6 +16,8 @@
 #include <iostream>
 #include <thread>
 
+#include "reports/explore_report.h"
+#include "reports/vega_bundle.h"
 #include "scenarios/explore.h"
 #include "scenarios/replay.h"
 #include "scenarios/scenario_loader.h"
@@ -99,6 +101,13 @@ Result<scenarios::ExploreOptions> explore_options(const ExploreCommandOptions& c
   return options;
 }
 
+// explore.html next to seeds.jsonl and summary.json (reports/explore_report.h).
+Status write_explore_html(const std::string& out_dir) {
+  Result<reports::VegaBundle> vega = reports::load_vega_bundle(reports::default_vega_dir());
+  if (!vega.is_ok()) return vega.status();
+  return reports::write_explore_report(out_dir, vega.value());
+}
+
 int explore_command(const ExploreCommandOptions& command) {
   Result<scenarios::ExploreOptions> options = explore_options(command);
   if (!options.is_ok()) {
@@ -118,6 +127,14 @@ int explore_command(const ExploreCommandOptions& command) {
   scenarios::print_explore_summary(options.value(), result.value(), std::cout);
   std::cout << "results    " << (std::filesystem::path(command.out_dir) / "seeds.jsonl").string() << ", "
             << (std::filesystem::path(command.out_dir) / "summary.json").string() << "\n";
+  if (!command.out_dir.empty()) {
+    const Status written = write_explore_html(command.out_dir);
+    if (!written.is_ok()) {
+      std::cerr << "cannot write explore.html: " << written.message() << "\n";
+      return kExitBadInput;
+    }
+    std::cout << "report     " << (std::filesystem::path(command.out_dir) / "explore.html").string() << "\n";
+  }
   return result.value().passed() ? kExitOk : kExitViolation;
 }
 

@@ -6,8 +6,11 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
+#include "reports/run_report_files.h"
 #include "reports/run_summary.h"
+#include "reports/vega_bundle.h"
 #include "scenarios/runner.h"
 #include "scenarios/scenario_loader.h"
 #include "tools/commands.h"
@@ -23,6 +26,29 @@ struct RunCommandOptions {
   std::string events_path;   // write the event log as JSON lines
 };
 
+// report.html, timeseries.json and trace.chrome.json. For a violation the report shows
+// the event log around it: when the run did not keep its events, the same (deterministic)
+// run is repeated once with them.
+Status write_reports(const scenarios::Scenario& scenario, scenarios::RunOptions run_options, const nlohmann::json& json,
+                     scenarios::RunOutcome& outcome, const std::string& out_dir, const reports::VegaBundle& vega) {
+  const std::vector<oracle::Violation>& violations = outcome.summary.violations;
+  if (!violations.empty()) {
+    const std::uint64_t index = violations.front().event_index;
+    if (outcome.event_records.empty()) {
+      run_options.keep_event_log = true;
+      run_options.max_kept_events = index + 64;
+      run_options.record_timeline = false;
+      const scenarios::RunOutcome with_events = scenarios::run_scenario(scenario, run_options);
+      outcome.timeline.violation_events = reports::events_around_json(
+          with_events.event_records, with_events.event_kind_names, with_events.process_names, index, 20, 10);
+    } else {
+      outcome.timeline.violation_events = reports::events_around_json(
+          outcome.event_records, outcome.event_kind_names, outcome.process_names, index, 20, 10);
+    }
+  }
+  return reports::write_run_report_files(out_dir, json, outcome.timeline, vega);
+}
+
 int run_command(const RunCommandOptions& options) {
   Result<scenarios::Scenario> scenario = scenarios::load_scenario_file(options.scenario_path);
   if (!scenario.is_ok()) {
@@ -37,12 +63,23 @@ int run_command(const RunCommandOptions& options) {
       return kExitBadInput;
     }
   }
+  // The report inlines the chart libraries: find them before spending time on the run.
+  std::optional<reports::VegaBundle> vega;
+  if (!options.out_dir.empty()) {
+    Result<reports::VegaBundle> bundle = reports::load_vega_bundle(reports::default_vega_dir());
+    if (!bundle.is_ok()) {
+      std::cerr << "cannot write report.html: " << bundle.status().message() << "\n";
+      return kExitBadInput;
+    }
+    vega = std::move(bundle).value();
+  }
   scenarios::RunOptions run_options;
   run_options.seed = options.seed;
   run_options.scenario_path = options.scenario_path;
   run_options.keep_event_log = !options.events_path.empty();
+  run_options.record_timeline = !options.out_dir.empty();
   const auto wall_start = std::chrono::steady_clock::now();  // reporting only
-  const scenarios::RunOutcome outcome = scenarios::run_scenario(scenario.value(), run_options);
+  scenarios::RunOutcome outcome = scenarios::run_scenario(scenario.value(), run_options);
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   const reports::RunSummary& summary = outcome.summary;
   nlohmann::json json = reports::to_json(summary);
@@ -68,6 +105,12 @@ int run_command(const RunCommandOptions& options) {
     std::ofstream file(std::filesystem::path(options.out_dir) / "summary.json");
     file << json.dump(2) << "\n";
     if (!options.json) std::cout << "summary    " << (std::filesystem::path(options.out_dir) / "summary.json").string() << "\n";
+    const Status written = write_reports(scenario.value(), run_options, json, outcome, options.out_dir, *vega);
+    if (!written.is_ok()) {
+      std::cerr << written.message() << "\n";
+      return kExitBadInput;
+    }
+    if (!options.json) std::cout << "report     " << (std::filesystem::path(options.out_dir) / "report.html").string() << "\n";
   }
   return summary.passed() ? kExitOk : kExitViolation;
 }
@@ -90,7 +133,7 @@ void register_scenario_commands(CLI::App& app, int& exit_code) {
   CLI::App* run = app.add_subcommand("run", "Run a scenario, judge it with the oracle, print the verdict");
   run->add_option("scenario", run_options->scenario_path, "scenario JSON file")->required();
   run->add_option("--seed", run_options->seed, "seed (default: the scenario's)");
-  run->add_option("--out", run_options->out_dir, "directory for summary.json (and later reports)");
+  run->add_option("--out", run_options->out_dir, "directory for summary.json, report.html, timeseries.json, trace.chrome.json");
   run->add_flag("--json", run_options->json, "print the machine-readable summary instead");
   run->add_option("--events", run_options->events_path, "write the full event log as JSON lines to this file");
   run->callback([run_options, &exit_code] { exit_code = run_command(*run_options); });
