@@ -11,3 +11,13 @@ endif()
 if(CKPTSIM_BUILD_BENCH)
   find_package(benchmark REQUIRED)                # Google Benchmark hot-path suites
 endif()
+# RocksDB (librocksdb-dev): the embedded keyed state backend. Debian ships no CMake
+# config for it, so find the header and the shared library directly.
+find_path(ROCKSDB_INCLUDE_DIR rocksdb/db.h)
+find_library(ROCKSDB_LIBRARY NAMES rocksdb)
+if(NOT ROCKSDB_INCLUDE_DIR OR NOT ROCKSDB_LIBRARY)
+  message(FATAL_ERROR "RocksDB not found: install Debian's librocksdb-dev (scripts/debian-packages.txt)")
+endif()
+add_library(ckptsim_rocksdb INTERFACE)
+target_include_directories(ckptsim_rocksdb SYSTEM INTERFACE "${ROCKSDB_INCLUDE_DIR}")
+target_link_libraries(ckptsim_rocksdb INTERFACE "${ROCKSDB_LIBRARY}")

@@ -1,33 +1,48 @@
 #include "scenarios/runner.h"
 
 #include <map>
+#include <optional>
 
 #include "faults/fault_schedule.h"
 #include "oracle/checkers.h"
 #include "oracle/observations.h"
+#include "reports/runtime_observer_tee.h"
+#include "reports/timeline_recorder.h"
+#include "scenarios/scenario_config.h"
+#include "sim/cluster/run_state_backends.h"
 #include "sim/cluster/sim_cluster.h"
 
 namespace ckptsim::scenarios {
 namespace {
 
-// Forwards the store's reports to the oracle's recorder.
+// Forwards the store's reports to the oracle's recorder (and the report's timeline).
 class StoreToRecorder final : public sim::StoreObserver {
  public:
-  explicit StoreToRecorder(oracle::ObservationRecorder& recorder) : recorder_(recorder) {}
+  StoreToRecorder(oracle::ObservationRecorder& recorder, reports::TimelineRecorder* timeline)
+      : recorder_(recorder), timeline_(timeline) {}
   void on_store_prepared(const std::string& txn, std::uint32_t sink_subtask, CheckpointId id,
                          const std::vector<Record>& records) override {
     recorder_.on_store_prepared(txn, sink_subtask, id, records);
+    if (timeline_ != nullptr) timeline_->on_store_prepared(txn, records);
   }
-  void on_store_committed(const std::string& txn) override { recorder_.on_store_committed(txn); }
+  void on_store_committed(const std::string& txn) override {
+    recorder_.on_store_committed(txn);
+    if (timeline_ != nullptr) timeline_->on_store_committed(txn);
+  }
   void on_store_commit_repeated(const std::string& txn) override { recorder_.on_store_commit_repeated(txn); }
-  void on_store_aborted(const std::string& txn) override { recorder_.on_store_aborted(txn); }
+  void on_store_aborted(const std::string& txn) override {
+    recorder_.on_store_aborted(txn);
+    if (timeline_ != nullptr) timeline_->on_store_aborted(txn);
+  }
   void on_store_direct_write(const std::string& sink_operator, std::uint32_t sink_subtask,
                              const std::vector<Record>& records) override {
     recorder_.on_store_direct_write(sink_operator, sink_subtask, records);
+    if (timeline_ != nullptr) timeline_->on_store_direct_write(records);
   }
 
  private:
   oracle::ObservationRecorder& recorder_;
+  reports::TimelineRecorder* timeline_;
 };
 
 // Collects the checkpoint history for the summary and forwards to the recorder.
@@ -192,6 +207,18 @@ std::uint32_t total_subtasks(const Scenario& scenario) {
   return n;
 }
 
+void attach_timeline(const sim::SimCluster& cluster, reports::TimelineRecorder& timeline) {
+  const ExecutionGraph& graph = cluster.graph();
+  std::vector<reports::TimelineTask> tasks;
+  for (SubtaskIndex i = 0; i < graph.subtask_count(); ++i) {
+    const ExecutionSubtask& subtask = graph.subtask(i);
+    const std::string& op = graph.job().vertex(subtask.id.operator_id).name;
+    tasks.push_back({op, op + "[" + std::to_string(subtask.id.subtask_index) + "]"});
+  }
+  const sim::InputLog& input = cluster.input_log();
+  timeline.attach_job(std::move(tasks), [&input](std::uint64_t offset) { return input.available_at_ns(offset); });
+}
+
 }  // namespace
 
 RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
@@ -204,14 +231,28 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
 
   oracle::ObservationRecorder recorder([&simulation] { return simulation.now_ns(); },
                                        [&simulation] { return simulation.log().record_count(); });
-  StoreToRecorder store_observer(recorder);
+  // Reports only: the timeline listens next to the oracle and never changes the run.
+  std::optional<reports::TimelineRecorder> timeline;
+  std::optional<reports::RuntimeObserverTee> runtime_tee;
+  if (options.record_timeline) {
+    timeline.emplace(reports::TimelineRecorderOptions{[&simulation] { return simulation.now_ns(); }, &recorder});
+    runtime_tee.emplace(recorder, *timeline);
+  }
+  RuntimeObserver* runtime_observer = runtime_tee ? static_cast<RuntimeObserver*>(&*runtime_tee) : &recorder;
+  CheckpointCoordinatorListener* after_history =
+      timeline ? static_cast<CheckpointCoordinatorListener*>(&*timeline) : &recorder;
+  StoreToRecorder store_observer(recorder, timeline ? &*timeline : nullptr);
   // Every input record reaches each sink about once; replays after failures add some.
   recorder.reserve_records(static_cast<std::size_t>(scenario.input.partitions * scenario.input.records_per_partition) * 5 / 4);
   sim::InputLogSpec input = scenario.input;
   input.seed ^= seed;  // the input is part of what a seed varies
-  CheckpointHistory history(simulation, recorder, total_subtasks(scenario));
-  sim::SimCluster cluster(simulation, scenario.job, input, sim::ClusterObservers{&recorder, &history, &store_observer,
+  CheckpointHistory history(simulation, *after_history, total_subtasks(scenario));
+  // Declared before the cluster: its files and backends must outlive every task.
+  sim::RunStateBackends state_backends(state_backend_choice(scenario));
+  sim::SimCluster cluster(simulation, scenario.job, input, sim::ClusterObservers{runtime_observer, &history, &store_observer,
                                                                                          [&recorder] { recorder.on_coordinator_reset(); }});
+  state_backends.attach(cluster);
+  if (timeline) attach_timeline(cluster, *timeline);
   faults::FaultSchedule schedule(simulation, cluster);
   const Status scheduled = schedule.schedule(to_scheduled(scenario.faults));
   CKPT_ASSERT(scheduled.is_ok(), "the scenario loader validated the faults");
@@ -234,6 +275,7 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
   fill_summary(FinishedRun{scenario, options, seed, simulation, cluster, schedule, history, coverage, verdict},
                outcome.summary);
   fill_event_log(simulation.log(), options.keep_event_log, outcome);
+  if (timeline) outcome.timeline = timeline->finish(simulation.now_ns(), outcome.summary.faults);
   for (std::size_t p = 0; p < simulation.process_count(); ++p) {
     outcome.process_names.push_back(simulation.process(static_cast<ProcessId>(p)).name);
   }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "reports/run_summary.h"
+#include "reports/timeline.h"
 #include "scenarios/scenario.h"
 #include "sim/event_log.h"
 
@@ -38,6 +39,7 @@ struct RunOptions {
   bool judge = true;                       // false: simulate and record only (benchmarks)
   RunTamper tamper = nullptr;              // tests only; empty in every real run
   std::uint64_t max_kept_events = 50'000'000;  // bound on kept records when keep_event_log
+  bool record_timeline = false;            // collect RunOutcome::timeline (reports)
 };
 
 struct RunOutcome {
@@ -47,6 +49,7 @@ struct RunOutcome {
   std::vector<std::string> process_names;         // names of simulated processes, by process id
   std::vector<sim::HashCheckpoint> hash_checkpoints;   // every sim::EventLogOptions::checkpoint_interval records
   bool event_records_truncated = false;           // max_kept_events was reached
+  reports::Timeline timeline;                     // when record_timeline
 };
 
 RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options);

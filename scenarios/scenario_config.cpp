@@ -241,3 +241,20 @@ Json config_to_json(const Scenario& scenario) {
 }
 
 }  // namespace ckptsim::scenarios
+
+namespace ckptsim::scenarios {
+
+sim::StateBackendChoice state_backend_choice(const Scenario& scenario) {
+  sim::StateBackendChoice choice;
+  const auto& extra = scenario.extra_config;
+  if (auto it = extra.find("state.backend.type"); it != extra.end() && it->second == "rocksdb") {
+    choice.kind = sim::StateBackendKind::kRocksDb;
+  }
+  choice.file_checkpoints = extra.contains("execution.checkpointing.dir");
+  if (auto it = extra.find("execution.checkpointing.incremental"); it != extra.end()) {
+    choice.incremental = it->second == "true";
+  }
+  return choice;
+}
+
+}  // namespace ckptsim::scenarios

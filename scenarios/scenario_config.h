@@ -7,8 +7,9 @@
 // (a bare number is milliseconds), memory sizes as "32kb" or a number of bytes, choices
 // case-insensitively, integers and booleans as JSON values or as strings ("4", "true").
 // Checkpoint coordinator keys are applied with set_checkpoint_config_value() and the
-// result checked with validate(). Keys the simulator does not model yet (state backend,
-// checkpoint directory, incremental checkpoints) are kept in Scenario::extra_config.
+// result checked with validate(). The state backend keys (state.backend.type,
+// execution.checkpointing.dir, ...incremental) are kept in Scenario::extra_config (so
+// they print only when set) and read with state_backend_choice().
 #pragma once
 
 #include <cstdint>
@@ -17,6 +18,7 @@
 #include <string_view>
 
 #include "scenarios/json_path.h"
+#include "sim/cluster/run_state_backends.h"
 #include "scenarios/scenario.h"
 
 namespace ckptsim::scenarios {
@@ -66,5 +68,10 @@ std::string format_memory_size(std::uint64_t bytes);
 Status read_config(const Json& value, const std::string& path, Scenario& scenario);
 // Every non-extra key with its current value, plus the extra keys that are set.
 Json config_to_json(const Scenario& scenario);
+
+// The state backend and checkpoint storage the scenario selects: state.backend.type
+// (hashmap, memory or filesystem: the in-memory backend; rocksdb), whether
+// execution.checkpointing.dir is set, and execution.checkpointing.incremental.
+sim::StateBackendChoice state_backend_choice(const Scenario& scenario);
 
 }  // namespace ckptsim::scenarios

@@ -287,15 +287,19 @@ constexpr ConfigKeyInfo kConfigKeys[] = {
        return Status::ok();
      },
      .get = [](const Scenario& s, std::string_view) { return integer_value(s.job.state_cost.restore_ns_per_kib); }},
-    // Accepted now, modelled by a later state-backend issue.
-    {.key = "state.backend.type", .kind = kChoice, .choices = kStateBackends, .extra = true, .default_text = "(unset)",
-     .description = "The state backend (not modelled yet; kept in extra_config).", .set = set_extra, .get = get_extra},
+    // State backend and checkpoint storage (docs/state-backends.md).
+    {.key = "state.backend.type", .kind = kChoice, .choices = kStateBackends, .extra = true, .default_text = "hashmap",
+     .description = "The keyed state backend: hashmap (in memory; memory and filesystem are accepted as aliases) or "
+                    "rocksdb (embedded RocksDB in a per-task directory of the run directory).",
+     .set = set_extra, .get = get_extra},
     {.key = "execution.checkpointing.dir", .kind = kString, .extra = true, .default_text = "(unset)",
-     .description = "Where checkpoints are stored (not modelled yet; kept in extra_config).", .set = set_extra,
-     .get = get_extra},
-    {.key = "execution.checkpointing.incremental", .kind = kBool, .extra = true, .default_text = "(unset)",
-     .description = "Incremental checkpoints (not modelled yet; kept in extra_config).", .set = set_extra,
-     .get = get_extra},
+     .description = "When set, checkpoint data is also written as real files (filesystem checkpoint storage) under "
+                    "the run's own temporary directory; unset: the simulated in-memory blob store only.",
+     .set = set_extra, .get = get_extra},
+    {.key = "execution.checkpointing.incremental", .kind = kBool, .extra = true, .default_text = "false",
+     .description = "Incremental RocksDB checkpoints (rocksdb only; ignored by hashmap). In the simulator the "
+                    "uploaded snapshot stays the full format, see docs/state-backends.md.",
+     .set = set_extra, .get = get_extra},
 };
 
 }  // namespace

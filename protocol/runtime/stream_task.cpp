@@ -70,6 +70,9 @@ Status StreamTask::connect_channels() {
       spec.channels.push_back(id.value());
       services_.data_plane.set_on_writable(id.value(), guarded([this, channel_id = id.value()] {
         output_->on_writable(channel_id);
+        if (services_.observer != nullptr && !output_->backpressured()) {
+          services_.observer->on_task_backpressure(deployment_.task, false);
+        }
         schedule_step(0);
       }));
       services_.data_plane.set_on_failed(id.value(), true, [this, token = std::weak_ptr<bool>(alive_)](Status s) {
@@ -105,12 +108,10 @@ void StreamTask::create_operator() {
       operator_ = std::make_unique<StatelessOperator>(kind, params_);
       return;
     case OperatorKind::kKeyedAggregate:
-      operator_ = std::make_unique<KeyedAggregateOperator>(
-          make_memory_state_backend(vertex_.max_parallelism, subtask_.key_groups));
+      operator_ = std::make_unique<KeyedAggregateOperator>(make_keyed_state_backend());
       return;
     case OperatorKind::kSequenceChecker:
-      operator_ = std::make_unique<SequenceCheckerOperator>(
-          make_memory_state_backend(vertex_.max_parallelism, subtask_.key_groups));
+      operator_ = std::make_unique<SequenceCheckerOperator>(make_keyed_state_backend());
       return;
     case OperatorKind::kSink: {
       SinkContext context{services_.rpc, services_.clock, services_.sink_store, deployment_.task, deployment_.epoch,
@@ -124,6 +125,17 @@ void StreamTask::create_operator() {
     }
   }
   CKPT_UNREACHABLE("unknown operator kind");
+}
+
+std::unique_ptr<KeyedStateBackend> StreamTask::make_keyed_state_backend() const {
+  if (services_.state_backends == nullptr || !*services_.state_backends) {
+    return make_memory_state_backend(vertex_.max_parallelism, subtask_.key_groups);
+  }
+  const std::string label = vertex_.name + "-" + std::to_string(subtask_.id.subtask_index);
+  std::unique_ptr<KeyedStateBackend> backend =
+      (*services_.state_backends)(label, vertex_.max_parallelism, subtask_.key_groups);
+  CKPT_ASSERT(backend != nullptr, "the state backend factory creates a backend");
+  return backend;
 }
 
 // ------------------------------------------------------------------ restore
@@ -202,7 +214,11 @@ void StreamTask::schedule_step(DurationNs delay_ns) {
 }
 
 void StreamTask::arm_flush_timer() {
-  flush_timer_ = services_.timers.schedule_after(services_.job.network.buffer_timeout_ns, guarded([this] {
+  // Timeout 0 flushes at the end of every step (flush_after_step_if_always); the timer then
+  // only does the sink's housekeeping, at a fixed period so virtual time advances.
+  constexpr DurationNs kHousekeepingPeriodNs = 10 * kMillisecond;
+  const DurationNs timeout_ns = services_.job.network.buffer_timeout_ns;
+  flush_timer_ = services_.timers.schedule_after(timeout_ns > 0 ? timeout_ns : kHousekeepingPeriodNs, guarded([this] {
     flush_timer_ = kNoTimer;
     if (state_ != State::kRunning && state_ != State::kFinishing) return;
     output_->flush_all();
@@ -230,12 +246,25 @@ void StreamTask::step() {
     fail("output channel unavailable");
     return;
   }
-  if (output_->backpressured()) return;  // resumed by on_writable
-  if (vertex_.kind == OperatorKind::kSource) {
-    source_step();
+  if (output_->backpressured()) {  // resumed by on_writable
+    if (services_.observer != nullptr) services_.observer->on_task_backpressure(deployment_.task, true);
     return;
   }
-  if (input_step()) schedule_step(std::max<DurationNs>(0, busy_until_ns_ - services_.clock.now_ns()));
+  if (vertex_.kind == OperatorKind::kSource) {
+    source_step();
+    flush_after_step_if_always();
+    return;
+  }
+  const bool more = input_step();
+  flush_after_step_if_always();
+  if (more) schedule_step(std::max<DurationNs>(0, busy_until_ns_ - services_.clock.now_ns()));
+}
+
+void StreamTask::flush_after_step_if_always() {
+  // execution.buffer-timeout.interval 0: Flink flushes after every record. We flush after
+  // every step (one source batch or one input buffer), which keeps the output queues
+  // bounded by one buffer per channel per step; latency is the same up to the step's cost.
+  if (services_.job.network.buffer_timeout_ns == 0 && output_ && state_ == State::kRunning) output_->flush_all();
 }
 
 void StreamTask::source_step() {
@@ -265,6 +294,7 @@ void StreamTask::source_step() {
     ++emitted;
   }
   if (emitted > 0) {
+    if (services_.observer != nullptr) services_.observer->on_source_emitted(deployment_.task, emitted);
     busy_until_ns_ = now_ns + static_cast<DurationNs>(emitted) * params_.cost_per_record_ns;
     schedule_step(busy_until_ns_ - now_ns);
     return;

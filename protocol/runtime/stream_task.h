@@ -24,6 +24,7 @@
 // guarded by a liveness token, so nothing runs into a destroyed task.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -46,6 +47,11 @@
 
 namespace ckptsim {
 
+// Creates the keyed state backend of a stateful operator subtask (state.backend.type).
+// `task_label` names the subtask ("<operator>-<subtask index>") for the backend's files.
+using KeyedStateBackendFactory = std::function<std::unique_ptr<KeyedStateBackend>(
+    const std::string& task_label, std::uint32_t max_parallelism, KeyGroupRange range)>;
+
 // What a TaskManager gives each of its tasks.
 struct TaskServices {
   const Clock& clock;
@@ -61,6 +67,7 @@ struct TaskServices {
   ProcessId sink_store = kNoProcess;
   RuntimeObserver* observer = nullptr;
   CoverageSink* coverage = nullptr;
+  const KeyedStateBackendFactory* state_backends = nullptr;  // not owned; null: in-memory backend
 };
 
 class StreamTask {
@@ -81,6 +88,7 @@ class StreamTask {
   void on_store_reply(MessageType type, const StoreReply& reply);
 
   State state() const { return state_; }
+  bool source_exhausted() const { return exhausted_reported_; }
   const TaskRef& ref() const { return deployment_.task; }
   std::uint64_t epoch() const { return deployment_.epoch; }
 
@@ -110,6 +118,8 @@ class StreamTask {
   void maybe_finish();
   void fail(const std::string& reason);
   void arm_flush_timer();
+  void flush_after_step_if_always();
+  std::unique_ptr<KeyedStateBackend> make_keyed_state_backend() const;
   // checkpointing (stream_task_checkpoint.cpp)
   void apply_barrier_actions();
   void perform_checkpoint(CheckpointId id, DurationNs alignment_ns);

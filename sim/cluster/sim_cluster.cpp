@@ -60,7 +60,7 @@ void SimCluster::start() {
 void SimCluster::boot_job_manager() {
   const ProcessId process = job_manager_process_;
   ProcessEnv& env = simulation_.env(process);
-  JobManagerServices services{env, env, env, env, storage_.view_for(process), job_, *graph_, task_manager_processes_,
+  JobManagerServices services{env, env, env, env, blob_view(process), job_, *graph_, task_manager_processes_,
                               observers_.runtime, observers_.checkpoints, coverage_};
   job_manager_ = std::make_unique<JobManager>(std::move(services));
   simulation_.set_rpc_handler(process, [this](ProcessId from, RpcMessage message) {
@@ -76,8 +76,14 @@ void SimCluster::boot_job_manager() {
 
 TaskServices SimCluster::task_services(ProcessId process) {
   ProcessEnv& env = simulation_.env(process);
-  return TaskServices{env, env, env, storage_.view_for(process), data_plane_, input_log_, job_, *graph_,
-                      process, job_manager_process_, store_process_, observers_.runtime, coverage_};
+  return TaskServices{env, env, env, blob_view(process), data_plane_, input_log_, job_, *graph_,
+                      process, job_manager_process_, store_process_, observers_.runtime, coverage_,
+                      state_backends_ ? &state_backends_ : nullptr};
+}
+
+BlobStore& SimCluster::blob_view(ProcessId process) {
+  BlobStore& simulated = storage_.view_for(process);
+  return blob_view_decorator_ ? blob_view_decorator_(process, simulated) : simulated;
 }
 
 void SimCluster::boot_task_manager(std::size_t index) {

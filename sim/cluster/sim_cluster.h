@@ -41,6 +41,13 @@ class SimCluster {
   void start();
   // Where the runtime reports coverage marks (set before start()).
   void set_coverage(CoverageSink* coverage) { coverage_ = coverage; }
+  // The keyed state backend of stateful tasks (state.backend.type); empty: in-memory.
+  // Set before start().
+  void set_state_backend_factory(KeyedStateBackendFactory factory) { state_backends_ = std::move(factory); }
+  // Replaces the BlobStore view each process uses (e.g. a decorator that also keeps the
+  // bytes in real files); it receives the simulated storage's view. Set before start().
+  using BlobViewDecorator = std::function<BlobStore&(ProcessId process, BlobStore& simulated)>;
+  void set_blob_view_decorator(BlobViewDecorator decorator) { blob_view_decorator_ = std::move(decorator); }
 
   ProcessId job_manager_process() const { return job_manager_process_; }
   ProcessId sink_store_process() const { return store_process_; }
@@ -60,6 +67,7 @@ class SimCluster {
   void boot_job_manager();
   void boot_task_manager(std::size_t index);
   TaskServices task_services(ProcessId process);
+  BlobStore& blob_view(ProcessId process);
 
   Simulation& simulation_;
   JobSpec job_;
@@ -76,6 +84,8 @@ class SimCluster {
   TransactionalStore store_;
   std::uint32_t restarts_before_ = 0;   // restarts counted by JobManagers that crashed
   CoverageSink* coverage_ = nullptr;
+  KeyedStateBackendFactory state_backends_;
+  BlobViewDecorator blob_view_decorator_;
 };
 
 }  // namespace ckptsim::sim

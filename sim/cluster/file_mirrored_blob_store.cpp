@@ -1,0 +1,56 @@
+#include "sim/cluster/file_mirrored_blob_store.h"
+
+namespace ckptsim::sim {
+
+FileMirroredBlobStore::FileMirroredBlobStore(BlobStore& simulated, FileCheckpointStorage& files,
+                                             FileMirrorCounters& counters)
+    : simulated_(simulated), files_(files), counters_(counters) {}
+
+void FileMirroredBlobStore::put(const std::string& name, Bytes bytes, std::function<void(Status)> done) {
+  Bytes copy = bytes;
+  simulated_.put(name, std::move(bytes), [this, name, copy = std::move(copy), done = std::move(done)](Status status) {
+    if (status.is_ok()) {
+      status = files_.write(name, copy);
+      if (status.is_ok()) {
+        ++counters_.files_written;
+        counters_.bytes_written += copy.size();
+      } else {
+        ++counters_.errors;
+      }
+    }
+    if (done) done(std::move(status));
+  });
+}
+
+void FileMirroredBlobStore::get(const std::string& name, std::function<void(Result<Bytes>)> done) {
+  simulated_.get(name, [this, name, done = std::move(done)](Result<Bytes> result) {
+    if (result.is_ok()) {
+      Result<Bytes> stored = files_.read(name);
+      ++counters_.files_read;
+      if (!stored.is_ok()) {
+        ++counters_.errors;
+        result = stored.status();
+      } else if (stored.value() != result.value()) {
+        ++counters_.errors;
+        result = Status::corruption("checkpoint file '" + name + "' differs from the blob that was stored");
+      }
+    }
+    done(std::move(result));
+  });
+}
+
+void FileMirroredBlobStore::remove(const std::string& name, std::function<void(Status)> done) {
+  simulated_.remove(name, [this, name, done = std::move(done)](Status status) {
+    if (status.is_ok()) {
+      status = files_.remove(name);
+      if (status.is_ok()) {
+        ++counters_.files_removed;
+      } else {
+        ++counters_.errors;
+      }
+    }
+    if (done) done(std::move(status));
+  });
+}
+
+}  // namespace ckptsim::sim

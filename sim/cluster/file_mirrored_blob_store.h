@@ -1,0 +1,50 @@
+// FileMirroredBlobStore: a BlobStore decorator that keeps every checkpoint blob in real
+// files (FileCheckpointStorage: temp + fsync + rename + directory fsync, CRC-32C per
+// file) while the simulated storage underneath decides timing, visibility, faults and
+// the event log (execution.checkpointing.dir).
+//
+// Why a decorator and not SimFileBlobStorage: the simulated store's events and modelled
+// durations stay exactly those of a run without a checkpoint directory, so a scenario
+// and seed give the SAME fingerprint with in-memory and filesystem checkpoint storage.
+// The real files are the data path:
+//  * put: when the simulated put completes ok (the blob becomes visible), the bytes are
+//    written durably under the same name; a failed write turns the result into that
+//    error. A lost put (caller crashed) writes nothing.
+//  * get: when the simulated get delivers ok, the bytes are read back from the file and
+//    verified; they must equal the simulated bytes (else kCorruption). A simulated
+//    failure (not found, injected corruption) is delivered as is.
+//  * remove: when the simulated remove completes ok, the file is removed.
+//  * list: the simulated listing (the two hold the same names).
+// One object per process view; all share one FileCheckpointStorage. Single-threaded.
+#pragma once
+
+#include "protocol/env/blob_store.h"
+#include "protocol/state/file_checkpoint_storage.h"
+
+namespace ckptsim::sim {
+
+struct FileMirrorCounters {
+  std::uint64_t files_written = 0;
+  std::uint64_t bytes_written = 0;
+  std::uint64_t files_read = 0;
+  std::uint64_t files_removed = 0;
+  std::uint64_t errors = 0;
+};
+
+class FileMirroredBlobStore final : public BlobStore {
+ public:
+  // `simulated`, `files` and `counters` are not owned and must outlive this object.
+  FileMirroredBlobStore(BlobStore& simulated, FileCheckpointStorage& files, FileMirrorCounters& counters);
+
+  void put(const std::string& name, Bytes bytes, std::function<void(Status)> done) override;
+  void get(const std::string& name, std::function<void(Result<Bytes>)> done) override;
+  void remove(const std::string& name, std::function<void(Status)> done) override;
+  std::vector<std::string> list(const std::string& prefix) const override { return simulated_.list(prefix); }
+
+ private:
+  BlobStore& simulated_;
+  FileCheckpointStorage& files_;
+  FileMirrorCounters& counters_;
+};
+
+}  // namespace ckptsim::sim

@@ -1,0 +1,80 @@
+#include "sim/cluster/run_state_backends.h"
+
+#include <stdlib.h>  // mkdtemp
+
+#include <filesystem>
+#include <system_error>
+
+#include "protocol/base/assert.h"
+#include <rocksdb/env.h>
+
+#include "protocol/state/rocksdb_state_backend.h"
+#include "sim/storage/rocksdb_local_state_file_system.h"
+
+namespace ckptsim::sim {
+namespace {
+
+std::atomic<std::uint64_t> g_rocksdb_backends_created{0};  // statistics only, see the header
+
+}  // namespace
+
+std::uint64_t RunStateBackends::process_rocksdb_backends_created() { return g_rocksdb_backends_created.load(); }
+
+RunStateBackends::RunStateBackends(StateBackendChoice choice) : choice_(choice) {
+  const bool needs_files = choice_.kind == StateBackendKind::kRocksDb || choice_.file_checkpoints;
+  if (!needs_files) return;
+  std::string pattern = (std::filesystem::temp_directory_path() / "ckptsim-run-XXXXXX").string();
+  CKPT_ASSERT(::mkdtemp(pattern.data()) != nullptr, "mkdtemp creates the run directory");
+  run_dir_ = pattern;
+  if (choice_.kind == StateBackendKind::kRocksDb) {
+    std::error_code error;
+    std::filesystem::create_directory(run_dir_ + "/rocksdb", error);
+    CKPT_ASSERT(!error, "the run directory takes a rocksdb directory");
+    rocksdb_env_ =
+        rocksdb::NewCompositeEnv(std::make_shared<RocksDbLocalStateFileSystem>(rocksdb::FileSystem::Default()));
+  }
+  if (choice_.file_checkpoints) checkpoint_files_.emplace(posix_, run_dir_ + "/checkpoints");
+}
+
+RunStateBackends::~RunStateBackends() {
+  if (run_dir_.empty()) return;
+  views_.clear();
+  std::error_code ignored;
+  std::filesystem::remove_all(run_dir_, ignored);
+}
+
+void RunStateBackends::attach(SimCluster& cluster) {
+  if (choice_.kind == StateBackendKind::kRocksDb) {
+    cluster.set_state_backend_factory(
+        [this](const std::string& label, std::uint32_t max_parallelism, KeyGroupRange range) {
+          return make_rocksdb(label, max_parallelism, range);
+        });
+  }
+  if (checkpoint_files_) {
+    cluster.set_blob_view_decorator(
+        [this](ProcessId process, BlobStore& simulated) -> BlobStore& { return mirrored_view(process, simulated); });
+  }
+}
+
+std::unique_ptr<KeyedStateBackend> RunStateBackends::make_rocksdb(const std::string& label,
+                                                                  std::uint32_t max_parallelism,
+                                                                  KeyGroupRange range) {
+  RocksDbBackendOptions options;
+  options.working_dir = run_dir_ + "/rocksdb/" + std::to_string(rocksdb_backends_created_++) + "-" + label;
+  // Small memtables: a simulated cluster holds many backends in one process.
+  options.write_buffer_bytes = 1ULL << 20;
+  options.env = rocksdb_env_.get();
+  g_rocksdb_backends_created.fetch_add(1);
+  return make_rocksdb_state_backend(max_parallelism, range, std::move(options));
+}
+
+BlobStore& RunStateBackends::mirrored_view(ProcessId process, BlobStore& simulated) {
+  auto it = views_.find(process);
+  if (it == views_.end()) {
+    it = views_.emplace(process, std::make_unique<FileMirroredBlobStore>(simulated, *checkpoint_files_, file_counters_))
+             .first;
+  }
+  return *it->second;
+}
+
+}  // namespace ckptsim::sim
