@@ -6,6 +6,7 @@
 #include "oracle/checkers.h"
 #include "oracle/observations.h"
 #include "sim/cluster/sim_cluster.h"
+#include "sim/process_env.h"
 
 namespace ckptsim::scenarios {
 namespace {
@@ -212,6 +213,8 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
   CheckpointHistory history(simulation, recorder, total_subtasks(scenario));
   sim::SimCluster cluster(simulation, scenario.job, input, sim::ClusterObservers{&recorder, &history, &store_observer,
                                                                                          [&recorder] { recorder.on_coordinator_reset(); }});
+  recorder.set_coordinator_clock(
+      [&simulation, &cluster] { return simulation.env(cluster.job_manager_process()).now_ns(); });
   faults::FaultSchedule schedule(simulation, cluster);
   const Status scheduled = schedule.schedule(to_scheduled(scenario.faults));
   CKPT_ASSERT(scheduled.is_ok(), "the scenario loader validated the faults");

@@ -1,6 +1,7 @@
 // Observation hooks for an independent oracle. The runtime reports, at the moment they
 // happen, the logical content of what it snapshots, restores and ends with; it never
 // reads anything back from the observer. A real runtime passes no observer.
+// A new hook must also be forwarded by reports/runtime_observer_tee.h.
 #pragma once
 
 #include <cstdint>
@@ -47,6 +48,11 @@ class RuntimeObserver {
   virtual void on_job_restore(CheckpointId /*id*/, std::uint32_t /*attempt*/) {}
   // The job finished: every task consumed all its input.
   virtual void on_job_finished() {}
+  // A source task emitted `records` records of its input in one step (for throughput).
+  virtual void on_source_emitted(TaskRef /*task*/, std::uint64_t /*records*/) {}
+  // The task stopped processing because an output queue is full (true), or a returned
+  // credit left no queue full (false). May repeat the current value; for reports only.
+  virtual void on_task_backpressure(TaskRef /*task*/, bool /*backpressured*/) {}
 };
 
 }  // namespace ckptsim

@@ -70,6 +70,9 @@ Status StreamTask::connect_channels() {
       spec.channels.push_back(id.value());
       services_.data_plane.set_on_writable(id.value(), guarded([this, channel_id = id.value()] {
         output_->on_writable(channel_id);
+        if (services_.observer != nullptr && !output_->backpressured()) {
+          services_.observer->on_task_backpressure(deployment_.task, false);
+        }
         schedule_step(0);
       }));
       services_.data_plane.set_on_failed(id.value(), true, [this, token = std::weak_ptr<bool>(alive_)](Status s) {
@@ -202,7 +205,11 @@ void StreamTask::schedule_step(DurationNs delay_ns) {
 }
 
 void StreamTask::arm_flush_timer() {
-  flush_timer_ = services_.timers.schedule_after(services_.job.network.buffer_timeout_ns, guarded([this] {
+  // Timeout 0 flushes at the end of every step (flush_after_step_if_always); the timer then
+  // only does the sink's housekeeping, at a fixed period so virtual time advances.
+  constexpr DurationNs kHousekeepingPeriodNs = 10 * kMillisecond;
+  const DurationNs timeout_ns = services_.job.network.buffer_timeout_ns;
+  flush_timer_ = services_.timers.schedule_after(timeout_ns > 0 ? timeout_ns : kHousekeepingPeriodNs, guarded([this] {
     flush_timer_ = kNoTimer;
     if (state_ != State::kRunning && state_ != State::kFinishing) return;
     output_->flush_all();
@@ -230,12 +237,25 @@ void StreamTask::step() {
     fail("output channel unavailable");
     return;
   }
-  if (output_->backpressured()) return;  // resumed by on_writable
-  if (vertex_.kind == OperatorKind::kSource) {
-    source_step();
+  if (output_->backpressured()) {  // resumed by on_writable
+    if (services_.observer != nullptr) services_.observer->on_task_backpressure(deployment_.task, true);
     return;
   }
-  if (input_step()) schedule_step(std::max<DurationNs>(0, busy_until_ns_ - services_.clock.now_ns()));
+  if (vertex_.kind == OperatorKind::kSource) {
+    source_step();
+    flush_after_step_if_always();
+    return;
+  }
+  const bool more = input_step();
+  flush_after_step_if_always();
+  if (more) schedule_step(std::max<DurationNs>(0, busy_until_ns_ - services_.clock.now_ns()));
+}
+
+void StreamTask::flush_after_step_if_always() {
+  // execution.buffer-timeout.interval 0: Flink flushes after every record. We flush after
+  // every step (one source batch or one input buffer), which keeps the output queues
+  // bounded by one buffer per channel per step; latency is the same up to the step's cost.
+  if (services_.job.network.buffer_timeout_ns == 0 && output_ && state_ == State::kRunning) output_->flush_all();
 }
 
 void StreamTask::source_step() {
@@ -265,6 +285,7 @@ void StreamTask::source_step() {
     ++emitted;
   }
   if (emitted > 0) {
+    if (services_.observer != nullptr) services_.observer->on_source_emitted(deployment_.task, emitted);
     busy_until_ns_ = now_ns + static_cast<DurationNs>(emitted) * params_.cost_per_record_ns;
     schedule_step(busy_until_ns_ - now_ns);
     return;

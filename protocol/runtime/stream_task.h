@@ -81,6 +81,7 @@ class StreamTask {
   void on_store_reply(MessageType type, const StoreReply& reply);
 
   State state() const { return state_; }
+  bool source_exhausted() const { return exhausted_reported_; }
   const TaskRef& ref() const { return deployment_.task; }
   std::uint64_t epoch() const { return deployment_.epoch; }
 
@@ -110,6 +111,7 @@ class StreamTask {
   void maybe_finish();
   void fail(const std::string& reason);
   void arm_flush_timer();
+  void flush_after_step_if_always();
   // checkpointing (stream_task_checkpoint.cpp)
   void apply_barrier_actions();
   void perform_checkpoint(CheckpointId id, DurationNs alignment_ns);
