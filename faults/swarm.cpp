@@ -388,12 +388,15 @@ SwarmKnobs generate_swarm_knobs(std::uint64_t seed) {
   knobs.checkpoint_timeout_ns =
       rng.uniform_int(std::max<DurationNs>(1 * kSecond, 10 * knobs.checkpoint_interval_ns), 10 * kSecond);
   knobs.max_concurrent_checkpoints = static_cast<std::int32_t>(rng.uniform_int(1, 4));
-  // A quarter flush (almost) every record; 0 itself is out of range, see the header.
+  // A quarter flush (almost) every record; an eighth flush every step (0, below).
   knobs.buffer_timeout_ns = rng.one_in(4) ? rng.uniform_int(1 * kMillisecond, 2 * kMillisecond)
                                           : rng.uniform_int(2 * kMillisecond, 200 * kMillisecond);
   knobs.credits_per_channel = static_cast<std::uint32_t>(rng.uniform_int(1, 8));
   knobs.heartbeat_interval_ns = rng.uniform_int(100 * kMillisecond, 1 * kSecond);
   knobs.heartbeat_timeout_ns = knobs.heartbeat_interval_ns * rng.uniform_int(2, 5);
+  // Drawn last so the knobs above keep their values per seed.
+  if (rng.one_in(8)) knobs.buffer_timeout_ns = 0;  // Flink: flush after every record
+  knobs.min_pause_ns = rng.one_in(2) ? 0 : rng.uniform_int(1 * kMillisecond, knobs.checkpoint_interval_ns);
   return knobs;
 }
 
@@ -402,6 +405,7 @@ void apply_knobs(const SwarmKnobs& knobs, JobSpec& job) {
     job.checkpointing.interval_ns = knobs.checkpoint_interval_ns;
     job.checkpointing.timeout_ns = knobs.checkpoint_timeout_ns;
     job.checkpointing.max_concurrent_checkpoints = knobs.max_concurrent_checkpoints;
+    job.checkpointing.min_pause_ns = knobs.min_pause_ns;
     CKPT_ASSERT(validate(job.checkpointing).is_ok(), "swarm knobs are settings Flink accepts");
   }
   CKPT_ASSERT(knobs.credits_per_channel >= 1, "a channel has at least one credit");
@@ -417,6 +421,7 @@ std::map<std::string, std::string> knobs_as_config(const SwarmKnobs& knobs) {
       {"execution.checkpointing.interval", format_duration(knobs.checkpoint_interval_ns)},
       {"execution.checkpointing.timeout", format_duration(knobs.checkpoint_timeout_ns)},
       {"execution.checkpointing.max-concurrent-checkpoints", std::to_string(knobs.max_concurrent_checkpoints)},
+      {"execution.checkpointing.min-pause", format_duration(knobs.min_pause_ns)},
       {"execution.buffer-timeout.interval", format_duration(knobs.buffer_timeout_ns)},
       {"taskmanager.network.memory.buffers-per-channel", std::to_string(knobs.credits_per_channel)},
       {"heartbeat.interval", format_duration(knobs.heartbeat_interval_ns)},

@@ -16,10 +16,8 @@
 // interval, timeout, max concurrent checkpoints, buffer timeout, credits per channel,
 // heartbeat interval and timeout — drawn per seed, so a swarm explores the protocol's
 // configuration space too. They are applied to a JobSpec by apply_knobs() (simulation
-// only: nothing in protocol/ knows). Two settings Flink accepts are left out on purpose
-// while the protocol mishandles them (see docs/fault-catalogue.md, "Known findings"):
-// a buffer timeout of 0 (the flush timer re-arms at delay 0 and virtual time stops) and
-// min-pause (the final checkpoint at the end of input ignores it).
+// only: nothing in protocol/ knows), and include the settings the swarm once found
+// mishandled (docs/fault-catalogue.md, "Findings"): a buffer timeout of 0 and min-pause.
 //
 // Determinism: the result is a pure function of (inputs, options, seed), computed with
 // sim::Rng streams derived from the seed ("swarm/kinds", "swarm/kind" per kind,
@@ -77,7 +75,8 @@ struct SwarmKnobs {
   DurationNs checkpoint_interval_ns = 100 * kMillisecond;  // execution.checkpointing.interval, [10ms, 500ms]
   DurationNs checkpoint_timeout_ns = 10 * kSecond;         // execution.checkpointing.timeout, [1s, 10s]
   std::int32_t max_concurrent_checkpoints = 1;             // ...max-concurrent-checkpoints, [1, 4]
-  DurationNs buffer_timeout_ns = 100 * kMillisecond;       // execution.buffer-timeout.interval, [1ms, 200ms]
+  DurationNs buffer_timeout_ns = 100 * kMillisecond;       // execution.buffer-timeout.interval, 0 or [1ms, 200ms]
+  DurationNs min_pause_ns = 0;                             // execution.checkpointing.min-pause, 0 or [1ms, interval]
   std::uint32_t credits_per_channel = 2;                   // taskmanager.network.memory.buffers-per-channel, [1, 8]
   DurationNs heartbeat_interval_ns = 1 * kSecond;          // heartbeat.interval, [100ms, 1s]
   DurationNs heartbeat_timeout_ns = 5 * kSecond;           // heartbeat.timeout, [2, 5] x interval

@@ -137,13 +137,16 @@ void ObservationRecorder::on_triggered(CheckpointId id, TimeNs trigger_time_ns) 
 void ObservationRecorder::on_completed(const CompletedCheckpoint& checkpoint) {
   ObservedEvent& event = append(ObservedKind::kCheckpointCompleted);
   event.checkpoint_id = checkpoint.id;
-  event.reported_time_ns = checkpoint.completion_time_ns;
+  // When the coordinator declared it complete (its metadata durable), on its clock: the
+  // moment min-pause counts from. completion_time_ns is stamped earlier, at the last ack.
+  event.reported_time_ns = coordinator_clock_ ? coordinator_clock_() : checkpoint.completion_time_ns;
 }
 
 void ObservationRecorder::on_aborted(CheckpointId id, CheckpointFailureReason reason) {
   ObservedEvent& event = append(ObservedKind::kCheckpointAborted);
   event.checkpoint_id = id;
   event.reason = reason;
+  event.reported_time_ns = coordinator_clock_ ? coordinator_clock_() : now_();
 }
 
 void ObservationRecorder::on_subsumed(CheckpointId id) { append(ObservedKind::kCheckpointSubsumed).checkpoint_id = id; }

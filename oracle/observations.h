@@ -39,8 +39,8 @@ inline constexpr std::uint32_t kNoIndex = UINT32_MAX;
 enum class ObservedKind : std::uint8_t {
   // Checkpoint coordinator.
   kCheckpointTriggered,    // checkpoint_id; reported_time_ns = trigger time
-  kCheckpointCompleted,    // checkpoint_id; reported_time_ns = completion time
-  kCheckpointAborted,      // checkpoint_id, reason
+  kCheckpointCompleted,    // checkpoint_id; reported_time_ns = completion time (coordinator clock)
+  kCheckpointAborted,      // checkpoint_id, reason; reported_time_ns = abort time (coordinator clock)
   kCheckpointSubsumed,     // checkpoint_id
   kTriggerRequestDropped,  // reason
   kCoordinatorReset,       // the coordinator object was lost with its pending checkpoints
@@ -129,6 +129,12 @@ class ObservationRecorder final : public RuntimeObserver, public CheckpointCoord
   void on_request_dropped(CheckpointFailureReason reason) override;
   // The coordinator was destroyed (JobManager crash): its pending checkpoints end unreported.
   void on_coordinator_reset();
+  // The clock of the process that runs the coordinator. Aborts are stamped with it
+  // (reported_time_ns), as completions and triggers are by the coordinator itself, so
+  // protocol.min_pause compares times of one clock — the coordinator's, which is what
+  // Flink measures min-pause with — even when that clock is skewed or drifts. Without
+  // one, aborts are stamped with the true time.
+  void set_coordinator_clock(std::function<TimeNs()> clock) { coordinator_clock_ = std::move(clock); }
 
   // RuntimeObserver.
   void on_snapshot_captured(TaskRef task, CheckpointId id, const OperatorStateView& state) override;
@@ -167,6 +173,7 @@ class ObservationRecorder final : public RuntimeObserver, public CheckpointCoord
                           const std::vector<Record>& records);
 
   std::function<TimeNs()> now_;
+  std::function<TimeNs()> coordinator_clock_;   // empty: now_
   std::function<std::uint64_t()> event_index_;
   RunObservations observations_;
   std::unordered_map<std::string, std::uint32_t> transaction_index_;

@@ -38,13 +38,13 @@ class CoordinatorCheck {
         case ObservedKind::kCheckpointCompleted: on_completed(event); break;
         case ObservedKind::kCheckpointAborted:
           pending_.erase(event.checkpoint_id);
-          last_end_ns_ = event.time_ns;
+          end_times_ns_.push_back(event.reported_time_ns);
           break;
         case ObservedKind::kCheckpointSubsumed: on_subsumed(event); break;
         case ObservedKind::kCoordinatorReset:
           // The new coordinator starts without pending checkpoints and without a last end.
           pending_.clear();
-          last_end_ns_.reset();
+          end_times_ns_.clear();
           break;
         case ObservedKind::kJobRestore:
         case ObservedKind::kTaskRestored: on_restore(event); break;
@@ -71,10 +71,20 @@ class CoordinatorCheck {
     }
     if (config_.min_pause_ns <= 0) return;
     log_.count_checked(kProtocolMinPause);
-    if (last_end_ns_.has_value() && event.reported_time_ns - *last_end_ns_ < config_.min_pause_ns) {
+    // The coordinator decided at the trigger time (reported_time_ns); the triggered event
+    // is observed later (after the id is persisted), and with concurrent checkpoints
+    // another one may end in between. Min-pause is measured from the last end before
+    // the decision. Every time here is on the coordinator's clock (see
+    // ObservationRecorder::set_coordinator_clock): a skewed clock measures its own pause.
+    // An end at the very instant of the decision may have been handled after it (a paused
+    // coordinator resumes with both due at once): only ends strictly before count.
+    const auto after = std::lower_bound(end_times_ns_.begin(), end_times_ns_.end(), event.reported_time_ns);
+    if (after == end_times_ns_.begin()) return;
+    const TimeNs last_end_ns = *std::prev(after);
+    if (event.reported_time_ns - last_end_ns < config_.min_pause_ns) {
       log_.report(kProtocolMinPause, event.time_ns, event.event_index,
                   checkpoint_text(id) + " triggered at " + format_time(event.reported_time_ns) + ", " +
-                      format_duration(event.reported_time_ns - *last_end_ns_) +
+                      format_duration(event.reported_time_ns - last_end_ns) +
                       " after the previous checkpoint ended; min-pause is " + format_duration(config_.min_pause_ns));
     }
   }
@@ -88,7 +98,7 @@ class CoordinatorCheck {
     latest_completed_ = std::max(id, latest_completed_.value_or(id));
     completed_.insert(id);
     pending_.erase(id);
-    last_end_ns_ = event.time_ns;
+    end_times_ns_.push_back(event.reported_time_ns);
   }
 
   void on_subsumed(const ObservedEvent& event) {
@@ -124,7 +134,7 @@ class CoordinatorCheck {
   std::optional<CheckpointId> latest_completed_;
   std::set<CheckpointId> pending_;
   std::set<CheckpointId> completed_;
-  std::optional<TimeNs> last_end_ns_;
+  std::vector<TimeNs> end_times_ns_;   // completions and aborts, coordinator clock, in event order
 };
 
 class SinkCommitCheck {

@@ -81,7 +81,7 @@ struct ExploreOptions {
   std::uint32_t jobs = 1;                      // worker threads, >= 1
   std::string out_dir;                         // empty: write nothing
   DurationNs time_budget_ns = 0;               // wall clock; 0: no budget
-  ScenarioRandomizer randomizer = default_randomizer();
+  ScenarioRandomizer randomizer = swarm_randomizer();  // the fault catalogue and knobs
   RunOptions run;                              // tamper (tests); seed and event log are set per seed
   bool shrink_failures = true;
   std::uint32_t shrink_failures_max = 20;      // failing seeds shrunk at most (the first found)

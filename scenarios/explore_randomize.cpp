@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "faults/swarm.h"
+#include "scenarios/scenario_faults.h"
 #include "sim/random.h"
 
 namespace ckptsim::scenarios {
@@ -96,6 +98,46 @@ Scenario randomize(const Scenario& base, std::uint64_t seed, const RandomFaultLi
 }
 
 Scenario randomize(const Scenario& base, std::uint64_t seed) { return randomize(base, seed, RandomFaultLimits{}); }
+
+TimeNs swarm_fault_phase_end_ns(const Scenario& base) {
+  const DurationNs production_ns = input_production_ns(base.input);
+  const TimeNs latest_end_ns = base.run.max_duration_ns - base.run.liveness_bound_ns;
+  const TimeNs end_ns = std::min<TimeNs>(production_ns / 4 * 3, latest_end_ns);
+  if (end_ns <= 10 * kMillisecond || base.job.cluster.task_managers == 0) return 0;
+  return end_ns;
+}
+
+Scenario swarm_randomize(const Scenario& base, std::uint64_t seed, const SwarmRandomizeOptions& options) {
+  Scenario scenario = base;
+  scenario.expect = {};
+  const TimeNs phase_end_ns = swarm_fault_phase_end_ns(base);
+  if (phase_end_ns == 0) return scenario;
+  faults::SwarmInputs inputs;
+  inputs.task_managers = base.job.cluster.task_managers;
+  inputs.run_length_ns = input_production_ns(base.input);
+  faults::SwarmOptions swarm;
+  swarm.fault_phase_end_ns = phase_end_ns;
+  swarm.kind_probability = options.kind_probability;
+  swarm.max_faults = options.max_faults;
+  swarm.excluded_kinds = options.excluded_kinds;
+  // Downtimes and fault lengths fit the phase: a crash drawn late still restarts in it.
+  swarm.max_downtime_ns = std::min(swarm.max_downtime_ns, phase_end_ns / 2);
+  swarm.max_fault_duration_ns = std::min(swarm.max_fault_duration_ns, phase_end_ns / 2);
+  swarm.min_downtime_ns = std::min(swarm.min_downtime_ns, swarm.max_downtime_ns);
+  swarm.min_fault_duration_ns = std::min(swarm.min_fault_duration_ns, swarm.max_fault_duration_ns);
+  const faults::SwarmPlan plan = faults::generate_swarm(inputs, swarm, seed);
+  for (const faults::ScheduledFault& fault : plan.faults) scenario.faults.push_back(from_scheduled_fault(fault));
+  std::stable_sort(scenario.faults.begin(), scenario.faults.end(),
+                   [](const FaultSpec& a, const FaultSpec& b) { return a.at_ns < b.at_ns; });
+  if (options.knobs) faults::apply_knobs(plan.knobs, scenario.job);
+  return scenario;
+}
+
+ScenarioRandomizer swarm_randomizer(SwarmRandomizeOptions options) {
+  return [options = std::move(options)](const Scenario& base, std::uint64_t seed) {
+    return swarm_randomize(base, seed, options);
+  };
+}
 
 ScenarioRandomizer default_randomizer() {
   return [](const Scenario& base, std::uint64_t seed) { return randomize(base, seed); };

@@ -1,9 +1,10 @@
 // Deriving the concrete scenario one exploration seed runs from a base scenario.
 //
 // explore() takes the derivation as a ScenarioRandomizer so that the fault generator can
-// be swapped without touching the explorer: today the default is randomize() below; the
-// fault layer's swarm generator (faults/swarm.h) plugs in as another ScenarioRandomizer
-// that converts its faults::ScheduledFault list and knobs into the scenario.
+// be swapped without touching the explorer. Two exist: swarm_randomizer() (the default
+// of `ckptsim explore`: the fault layer's swarm generator, faults/swarm.h, over the whole
+// fault catalogue plus protocol knobs) and randomize() (a small fixed mix of crashes,
+// clogs and partitions, kept because its plans are easy to read).
 //
 // Contract of every ScenarioRandomizer:
 //   - Pure and deterministic: the result depends only on (base, seed); it may be called
@@ -15,6 +16,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
+#include <vector>
 
 #include "scenarios/scenario.h"
 
@@ -52,5 +55,24 @@ ScenarioRandomizer default_randomizer();
 
 // The time window random faults strike in, [0, window) (0: no room for faults).
 DurationNs random_fault_window_ns(const Scenario& base, const RandomFaultLimits& limits);
+
+// The swarm randomizer (faults/swarm.h): the seed decides which fault kinds of the whole
+// catalogue are on, how many faults of each, when they strike and heal, and — unless
+// knobs is false — the protocol knobs (checkpoint interval, timeout, max concurrent,
+// min-pause, buffer timeout, credits, heartbeats), written into the scenario's job so
+// the trace's canonical scenario carries them. Every fault heals inside the fault
+// phase: the first three quarters of the input's production time, shortened so that
+// the phase ends at least run.liveness-bound before run.max-duration; after it the job
+// must finish (liveness). The base's own faults are kept and its expectations cleared.
+struct SwarmRandomizeOptions {
+  bool knobs = true;
+  double kind_probability = 0.5;
+  std::uint32_t max_faults = 12;
+  std::vector<std::string> excluded_kinds;   // never drawn
+};
+Scenario swarm_randomize(const Scenario& base, std::uint64_t seed, const SwarmRandomizeOptions& options);
+ScenarioRandomizer swarm_randomizer(SwarmRandomizeOptions options = {});
+// The end of the fault phase swarm_randomize uses for this base (0: no room for faults).
+TimeNs swarm_fault_phase_end_ns(const Scenario& base);
 
 }  // namespace ckptsim::scenarios

@@ -11,6 +11,7 @@
 #include "scenarios/scenario_config.h"
 #include "sim/cluster/run_state_backends.h"
 #include "sim/cluster/sim_cluster.h"
+#include "sim/process_env.h"
 
 namespace ckptsim::scenarios {
 namespace {
@@ -253,6 +254,8 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
                                                                                          [&recorder] { recorder.on_coordinator_reset(); }});
   state_backends.attach(cluster);
   if (timeline) attach_timeline(cluster, *timeline);
+  recorder.set_coordinator_clock(
+      [&simulation, &cluster] { return simulation.env(cluster.job_manager_process()).now_ns(); });
   faults::FaultSchedule schedule(simulation, cluster);
   const Status scheduled = schedule.schedule(to_scheduled(scenario.faults));
   CKPT_ASSERT(scheduled.is_ok(), "the scenario loader validated the faults");

@@ -16,9 +16,11 @@
 #include <iostream>
 #include <thread>
 
+#include "faults/swarm.h"
 #include "reports/explore_report.h"
 #include "reports/vega_bundle.h"
 #include "scenarios/explore.h"
+#include "scenarios/fault_types_doc.h"
 #include "scenarios/replay.h"
 #include "scenarios/scenario_loader.h"
 #include "scenarios/shrink.h"
@@ -39,6 +41,9 @@ struct ExploreCommandOptions {
   std::uint32_t shrink_max = 20;
   std::uint64_t trace_events = 200'000;
   bool quiet = false;
+  std::string faults = "swarm";            // swarm | basic
+  bool no_knobs = false;
+  std::vector<std::string> exclude_kinds;
 };
 
 std::string format_eta(double seconds) {
@@ -91,6 +96,25 @@ Result<scenarios::ExploreOptions> explore_options(const ExploreCommandOptions& c
     Result<DurationNs> budget = parse_duration(command.time_budget);
     if (!budget.is_ok()) return Status::invalid_argument("--time-budget: " + budget.status().message());
     options.time_budget_ns = budget.value();
+  }
+  if (command.faults == "swarm") {
+    for (const std::string& kind : command.exclude_kinds) {
+      const auto kinds = faults::swarm_fault_kinds();
+      if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) {
+        return Status::invalid_argument("--exclude-kind: '" + kind + "' is not a fault kind the swarm draws");
+      }
+    }
+    scenarios::SwarmRandomizeOptions swarm;
+    swarm.knobs = !command.no_knobs;
+    swarm.excluded_kinds = command.exclude_kinds;
+    options.randomizer = scenarios::swarm_randomizer(swarm);
+  } else if (command.faults == "basic") {
+    if (command.no_knobs || !command.exclude_kinds.empty()) {
+      return Status::invalid_argument("--no-knobs and --exclude-kind apply to --faults swarm only");
+    }
+    options.randomizer = scenarios::default_randomizer();
+  } else {
+    return Status::invalid_argument("--faults: expected 'swarm' or 'basic', got '" + command.faults + "'");
   }
   options.jobs = command.jobs;
   options.out_dir = command.out_dir;
@@ -225,6 +249,11 @@ void register_explore(CLI::App& app, int& exit_code) {
   explore->add_option("--shrink-max", options->shrink_max, "failing seeds shrunk at most (the first found)")->capture_default_str();
   explore->add_option("--trace-events", options->trace_events, "events kept in each trace file (0: none)")->capture_default_str();
   explore->add_flag("--quiet,-q", options->quiet, "no progress output");
+  explore->add_option("--faults", options->faults,
+                      "fault generator: swarm (every fault kind of the catalogue, random protocol knobs) or basic "
+                      "(crashes, clogs, partitions)")->capture_default_str();
+  explore->add_flag("--no-knobs", options->no_knobs, "swarm: keep the scenario's protocol settings");
+  explore->add_option("--exclude-kind", options->exclude_kinds, "swarm: never draw this fault kind (repeatable)");
   explore->callback([options, &exit_code] { exit_code = explore_command(*options); });
 }
 
@@ -252,9 +281,19 @@ void register_replay_and_shrink(CLI::App& app, int& exit_code) {
 
 }  // namespace
 
+// `ckptsim fault-types`: the fault reference of docs/scenario-format.md, from the table.
+void register_fault_types(CLI::App& app, int& exit_code) {
+  CLI::App* command = app.add_subcommand("fault-types", "print the reference of every fault type, as Markdown");
+  command->callback([&exit_code] {
+    std::cout << scenarios::fault_types_markdown();
+    exit_code = kExitOk;
+  });
+}
+
 void register_explore_commands(CLI::App& app, int& exit_code) {
   register_explore(app, exit_code);
   register_replay_and_shrink(app, exit_code);
+  register_fault_types(app, exit_code);
 }
 
 }  // namespace ckptsim::tools

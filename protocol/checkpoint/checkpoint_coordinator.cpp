@@ -140,6 +140,13 @@ void CheckpointCoordinator::trigger_checkpoint() {
   check_invariants();
 }
 
+void CheckpointCoordinator::trigger_checkpoint_as_periodic() {
+  assert_entry_allowed();
+  CKPT_ASSERT(lifecycle_ == CoordinatorLifecycle::kRunning, "trigger after recovery and before shutdown");
+  submit_request(is_periodic_scheduler_running() ? TriggerRequestKind::kPeriodic : TriggerRequestKind::kManual);
+  check_invariants();
+}
+
 TaskAcknowledgeResult CheckpointCoordinator::receive_acknowledge(TaskRef task, CheckpointId id,
                                                                  SubtaskStateHandle state,
                                                                  SubtaskCheckpointMetrics metrics) {

@@ -118,6 +118,11 @@ class CheckpointCoordinator {
 
   // A manual (non-periodic) request: obeys max-concurrent, not min-pause.
   void trigger_checkpoint();
+  // A request as the periodic scheduler makes it now, instead of at its next tick: obeys
+  // max-concurrent and min-pause (if min-pause forbids it now, the scheduler's next tick
+  // moves to the earliest allowed time). A manual request when the scheduler is off.
+  // Used for the final checkpoint at end of input, which Flink takes as a periodic one.
+  void trigger_checkpoint_as_periodic();
 
   // kSuccess, kDuplicate, kUnknown (unknown id, stale attempt, or not yet triggered) or
   // kDiscarded (a recently ended checkpoint). The state of an ack that is not kSuccess or

@@ -98,29 +98,41 @@ void CompletedCheckpointStore::read_next(std::shared_ptr<RecoveryRun> run) {
 void CompletedCheckpointStore::on_metadata_read(std::shared_ptr<RecoveryRun> run, CheckpointId id,
                                                 Result<Bytes> bytes) {
   const std::string name = metadata_name(job_id_, id);
-  if (!bytes.is_ok()) {
-    const StatusCode code = bytes.status().code();
-    if (code != StatusCode::kCorruption && code != StatusCode::kNotFound) {
-      recovering_ = false;
-      run->done(Status::error(code, "reading " + name + ": " + bytes.status().message()));
-      return;
-    }
+  if (!bytes.is_ok() && bytes.status().code() == StatusCode::kNotFound) {
+    // Listed, then gone: only a subsumed checkpoint's metadata is ever removed, so a
+    // newer one exists and nothing is lost by passing over it.
     run->report.warnings.push_back("skipping " + name + ": " + bytes.status().to_string());
     read_next(std::move(run));
     return;
   }
+  if (!bytes.is_ok()) {
+    fail_recovery(std::move(run), Status::error(bytes.status().code(), "reading " + name + ": " + bytes.status().message()));
+    return;
+  }
   Result<CompletedCheckpoint> checkpoint = deserialize_checkpoint_metadata(bytes.value());
   if (!checkpoint.is_ok()) {
-    run->report.warnings.push_back("skipping " + name + ": " + checkpoint.status().to_string());
-  } else if (checkpoint.value().id != id) {
-    run->report.warnings.push_back("skipping " + name + ": it holds checkpoint " +
-                                   std::to_string(checkpoint.value().id));
-  } else if (run->kept.size() < num_retained_) {
+    fail_recovery(std::move(run), Status::corruption("reading " + name + ": " + checkpoint.status().message()));
+    return;
+  }
+  if (checkpoint.value().id != id) {
+    fail_recovery(std::move(run), Status::corruption("reading " + name + ": it holds checkpoint " +
+                                                     std::to_string(checkpoint.value().id)));
+    return;
+  }
+  if (run->kept.size() < num_retained_) {
     run->kept.push_back(std::move(checkpoint).value());
   } else {
     run->report.orphaned.push_back(std::move(checkpoint).value());
   }
   read_next(std::move(run));
+}
+
+void CompletedCheckpointStore::fail_recovery(std::shared_ptr<RecoveryRun> run, Status status) {
+  // A checkpoint that cannot be read may be the latest completed one: restoring an
+  // older one (or none) would replay output a two-phase-commit sink already committed.
+  // Like Flink's DefaultCompletedCheckpointStoreUtils, fail; the caller retries.
+  recovering_ = false;
+  run->done(std::move(status));
 }
 
 void CompletedCheckpointStore::finish_recovery(std::shared_ptr<RecoveryRun> run) {

@@ -10,9 +10,11 @@
 //  3. A subsumed checkpoint is returned by add(); the caller removes its metadata first and
 //     its state blobs afterwards, so durable metadata never names deleted state.
 //  4. recover() on a fresh store (a restarted JobManager) lists the metadata names, reads
-//     them newest first, skips corrupt or vanished entries with a warning, and retains the
-//     num_retained newest valid ones. Other errors (storage unavailable) fail the recovery:
-//     silently falling back to an older checkpoint could replay committed output.
+//     them newest first, skips vanished entries (kNotFound: only subsumed metadata is
+//     ever removed) with a warning, and retains the num_retained newest ones. Any other
+//     failure — storage unavailable, a read that fails its checksum, metadata that does
+//     not parse — fails the recovery, which the caller retries: silently falling back to
+//     an older checkpoint could replay committed output (Flink fails the same way).
 //
 // Invariants:
 //  * 1 <= retained().size() <= num_retained once anything was added or recovered.
@@ -73,6 +75,7 @@ class CompletedCheckpointStore {
   void read_next(std::shared_ptr<RecoveryRun> run);
   void on_metadata_read(std::shared_ptr<RecoveryRun> run, CheckpointId id, Result<Bytes> bytes);
   void finish_recovery(std::shared_ptr<RecoveryRun> run);
+  void fail_recovery(std::shared_ptr<RecoveryRun> run, Status status);
 
   BlobStore& blob_store_;
   std::string job_id_;

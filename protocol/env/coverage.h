@@ -38,12 +38,15 @@ inline constexpr std::string_view kDeploymentTimedOut = "deployment timed out";
 inline constexpr std::string_view kFinalCheckpointRetried = "final checkpoint failed and is retried";
 inline constexpr std::string_view kRestartStrategyGaveUp = "restart strategy gave up";
 inline constexpr std::string_view kJobManagerLostByTaskManager = "task manager releases tasks after losing the job manager";
+inline constexpr std::string_view kRecoveryRetried = "job manager retries reading checkpoint metadata";
+inline constexpr std::string_view kTaskFailureResent = "task manager resends an unacknowledged task failure";
 
-inline constexpr std::array<std::string_view, 18> kCoverageMarks = {
+inline constexpr std::array<std::string_view, 20> kCoverageMarks = {
     kStaleBarrier, kAlignmentSubsumed, kCancelMarker, kEndOfPartitionDuringAlignment, kCheckpointDeclined,
     kAckDiscarded, kAckUnknown, kCheckpointExpired, kCheckpointSubsumedPending, kRestoreWithPendingTransactions,
     kCommitRetried, kPrepareRetried, kFailoverWhileFinalizing, kTaskManagerRestartDetected, kDeploymentTimedOut,
-    kFinalCheckpointRetried, kRestartStrategyGaveUp, kJobManagerLostByTaskManager,
+    kFinalCheckpointRetried, kRestartStrategyGaveUp, kJobManagerLostByTaskManager, kRecoveryRetried,
+    kTaskFailureResent,
 };
 }  // namespace coverage
 

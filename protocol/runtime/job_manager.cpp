@@ -53,8 +53,13 @@ void JobManager::recover_coordinator() {
   coordinator_->recover([this, token = std::weak_ptr<bool>(alive_)](Result<CoordinatorRecovery> recovery) {
     if (token.expired()) return;
     if (!recovery.is_ok()) {
-      // Durable metadata unreadable right now (storage fault): retry, as Flink's
-      // JobMaster retries recovery from its HA services.
+      // Durable metadata unreadable right now (storage fault, a read failing its
+      // checksum): retry, as Flink's JobMaster retries recovery from its HA services.
+      cover(services_.coverage, coverage::kRecoveryRetried);
+      if (++recovery_attempts_ >= kMaxRecoveryAttempts) {
+        state_ = State::kFailed;
+        return;
+      }
       services_.timers.schedule_after(services_.job.cluster.heartbeat_interval_ns,
                                       guard(alive_, [this] { recover_coordinator(); }));
       return;
@@ -67,34 +72,59 @@ void JobManager::on_recovered() {
   const std::string epoch_blob = services_.job.checkpointing.job_id + "/jm-epoch";
   services_.blobs.get(epoch_blob, [this, token = std::weak_ptr<bool>(alive_)](Result<Bytes> bytes) {
     if (token.expired()) return;
+    // Absent: a new job, epoch 0. Any other failure must not be taken for "absent": an
+    // epoch below the TaskManagers' would make them ignore every deployment.
+    Status status = bytes.is_ok() ? Status::ok() : bytes.status();
     if (bytes.is_ok()) {
       ByteReader r(bytes.value());
       std::uint64_t stored = 0;
-      if (r.read_u64(stored, "epoch").is_ok()) epoch_ = stored;
+      status = r.read_u64(stored, "epoch");
+      if (status.is_ok()) status = r.expect_end("job epoch");
+      if (status.is_ok()) epoch_ = stored;
+    }
+    if (!status.is_ok() && status.code() != StatusCode::kNotFound) {
+      cover(services_.coverage, coverage::kRecoveryRetried);
+      if (++recovery_attempts_ >= kMaxRecoveryAttempts) {
+        state_ = State::kFailed;
+        return;
+      }
+      services_.timers.schedule_after(services_.job.cluster.heartbeat_interval_ns, guard(alive_, [this] { on_recovered(); }));
+      return;
     }
     begin_epoch();
   });
 }
 
 void JobManager::begin_epoch() {
-  ++epoch_;
-  stats_.epoch = epoch_;
+  // Invariant: every epoch number a TaskManager ever sees (deployments, cancellations) is
+  // durable first. The next epoch is adopted only once it is stored; if storing fails,
+  // epoch_ stays the last durable one. (Sending an epoch that a later JobManager does not
+  // find would make the TaskManagers ignore that JobManager's lower epochs as stale.)
+  const std::uint64_t next_epoch = epoch_ + 1;
+  const std::uint64_t attempt = ++epoch_attempts_;
   state_ = State::kDeploying;
+  // Nothing of the next epoch is deployed until deploy_epoch(): the previous epoch's
+  // placement must not be checked meanwhile (its heartbeats and instances would fail this
+  // epoch over before it starts, again and again when the restart delay equals the
+  // heartbeat interval).
+  placement_.clear();
+  deployed_instance_.clear();
   running_.clear();
   finished_.clear();
   exhausted_sources_.clear();
   final_checkpoint_after_.reset();
   end_of_input_sent_ = false;
   ByteWriter w;
-  w.put_u64(epoch_);
-  const std::uint64_t epoch = epoch_;
+  w.put_u64(next_epoch);
   services_.blobs.put(services_.job.checkpointing.job_id + "/jm-epoch", std::move(w).take(),
-                      [this, epoch, token = std::weak_ptr<bool>(alive_)](Status status) {
-                        if (token.expired() || epoch != epoch_ || state_ != State::kDeploying) return;
+                      [this, attempt, next_epoch, token = std::weak_ptr<bool>(alive_)](Status status) {
+                        if (token.expired() || attempt != epoch_attempts_ || state_ != State::kDeploying) return;
                         if (!status.is_ok()) {
                           failover("could not persist the job epoch: " + status.message());
                           return;
                         }
+                        epoch_ = next_epoch;
+                        stats_.epoch = epoch_;
                         deploy_epoch();
                       });
 }
@@ -123,9 +153,9 @@ void JobManager::deploy_epoch() {
       failover("checkpoint metadata write did not finish");
       return;
     }
-    const std::uint64_t epoch = epoch_;
-    services_.timers.schedule_after(kFinalizationPollNs, guard(alive_, [this, epoch] {
-      if (state_ == State::kDeploying && epoch_ == epoch) deploy_epoch();
+    const std::uint64_t attempt = epoch_attempts_;
+    services_.timers.schedule_after(kFinalizationPollNs, guard(alive_, [this, attempt] {
+      if (state_ == State::kDeploying && epoch_attempts_ == attempt) deploy_epoch();
     }));
     return;
   }
@@ -156,9 +186,9 @@ void JobManager::deploy_epoch() {
   }
   // Deploy messages or their answers can be lost with a TaskManager: like Flink's RPC
   // timeout on task submission, a deployment that does not come up in time fails over.
-  const std::uint64_t epoch = epoch_;
-  services_.timers.schedule_after(kDeploymentTimeoutNs, guard(alive_, [this, epoch] {
-    if (state_ != State::kDeploying || epoch_ != epoch) return;
+  const std::uint64_t attempt = epoch_attempts_;
+  services_.timers.schedule_after(kDeploymentTimeoutNs, guard(alive_, [this, attempt] {
+    if (state_ != State::kDeploying || epoch_attempts_ != attempt) return;
     cover(services_.coverage, coverage::kDeploymentTimedOut);
     failover("deployment timed out");
   }));
@@ -212,7 +242,33 @@ void JobManager::on_rpc(ProcessId from, RpcMessage message) {
 void JobManager::on_task_status(MessageType type, const RpcMessage& message) {
   Result<TaskStatusMessage> decoded = decode_task_status(message);
   if (!decoded.is_ok()) return;
-  const TaskStatusMessage& status = decoded.value();
+  apply_task_status(type, decoded.value());
+}
+
+void JobManager::reconcile_task_reports(ProcessId from, const std::vector<TaskReport>& reports) {
+  // Every transition below is idempotent, so applying a state the one-shot status
+  // message already delivered changes nothing; only what was lost takes effect.
+  for (const TaskReport& report : reports) {
+    if (!is_current(report.task, report.epoch)) continue;
+    if (report.task.subtask >= placement_.size() || placement_[report.task.subtask] != from) continue;
+    if (report.state == TaskReportState::kFailed) {
+      if (state_ == State::kDeploying || state_ == State::kRunning) cover(services_.coverage, coverage::kTaskFailureResent);
+      apply_task_status(MessageType::kTaskFailed, TaskStatusMessage{report.task, report.epoch, "reported by heartbeat"});
+      return;  // the failover cancelled the epoch; the other reports are stale now
+    }
+    if (report.state == TaskReportState::kRunning || report.state == TaskReportState::kFinished) {
+      apply_task_status(MessageType::kTaskRunning, TaskStatusMessage{report.task, report.epoch, ""});
+    }
+    if (report.source_exhausted) {
+      apply_task_status(MessageType::kSourceExhausted, TaskStatusMessage{report.task, report.epoch, ""});
+    }
+    if (report.state == TaskReportState::kFinished) {
+      apply_task_status(MessageType::kTaskFinished, TaskStatusMessage{report.task, report.epoch, ""});
+    }
+  }
+}
+
+void JobManager::apply_task_status(MessageType type, const TaskStatusMessage& status) {
   if (!is_current(status.task, status.epoch)) return;  // a previous epoch's task
   switch (type) {
     case MessageType::kTaskRunning:
@@ -223,10 +279,11 @@ void JobManager::on_task_status(MessageType type, const RpcMessage& message) {
       failover("task " + to_string(status.task) + " failed: " + status.detail);
       return;
     case MessageType::kSourceExhausted:
-      exhausted_sources_.insert(status.task.subtask);
+      if (!exhausted_sources_.insert(status.task.subtask).second) return;
       if (exhausted_sources_.size() == source_count_) on_all_sources_exhausted();
       return;
     case MessageType::kTaskFinished:
+      if (finished_.contains(status.task.subtask)) return;
       finished_.insert(status.task.subtask);
       if (finished_.size() == placement_.size() && state_ == State::kRunning) {
         state_ = State::kFinished;
@@ -258,7 +315,7 @@ void JobManager::on_all_sources_exhausted() {
   }
   if (!final_checkpoint_after_) {
     final_checkpoint_after_ = last_triggered_id_;
-    coordinator_->trigger_checkpoint();
+    coordinator_->trigger_checkpoint_as_periodic();
   }
 }
 
@@ -305,11 +362,15 @@ void JobManager::on_heartbeat_response(ProcessId from, const RpcMessage& message
   if (deployed != deployed_instance_.end() && deployed->second != beat.value().instance) {
     cover(services_.coverage, coverage::kTaskManagerRestartDetected);
     failover("task manager " + std::to_string(from) + " restarted");
+    return;
   }
+  reconcile_task_reports(from, beat.value().tasks);
 }
 
 void JobManager::send_heartbeats() {
-  Heartbeat beat{++heartbeat_sequence_, epoch_};
+  Heartbeat beat;
+  beat.sequence = ++heartbeat_sequence_;
+  beat.epoch = epoch_;
   for (ProcessId tm : services_.task_managers) (void)services_.rpc.send(tm, encode(MessageType::kHeartbeatRequest, beat));
   check_task_managers();
   services_.timers.schedule_after(services_.job.cluster.heartbeat_interval_ns, guard(alive_, [this] { send_heartbeats(); }));
@@ -358,7 +419,7 @@ void JobManager::on_aborted(CheckpointId id, CheckpointFailureReason reason) {
     services_.timers.schedule_after(services_.job.checkpointing.min_pause_ns, guard(alive_, [this] {
       if (state_ != State::kRunning || end_of_input_sent_) return;
       cover(services_.coverage, coverage::kFinalCheckpointRetried);
-      coordinator_->trigger_checkpoint();
+      coordinator_->trigger_checkpoint_as_periodic();
     }));
   }
 }

@@ -66,6 +66,10 @@ class JobManager final : private CheckpointTaskGateway, private CheckpointCoordi
   // While a checkpoint's metadata write is in flight, deployment waits (bounded).
   static constexpr DurationNs kFinalizationPollNs = 1 * kMillisecond;
   static constexpr std::uint32_t kMaxFinalizationWaits = 60'000;
+  // Recovery of the durable checkpoint metadata is retried once per heartbeat interval
+  // while storage fails or a read fails its checksum; after this many failed attempts the
+  // job fails (a human must look at the checkpoint storage).
+  static constexpr std::uint32_t kMaxRecoveryAttempts = 1000;
 
   explicit JobManager(JobManagerServices services);
   ~JobManager() override;
@@ -96,6 +100,8 @@ class JobManager final : private CheckpointTaskGateway, private CheckpointCoordi
   void deploy_epoch();
   std::optional<std::vector<ProcessId>> place_subtasks() const;
   void on_task_status(MessageType type, const RpcMessage& message);
+  void apply_task_status(MessageType type, const TaskStatusMessage& status);
+  void reconcile_task_reports(ProcessId from, const std::vector<TaskReport>& reports);
   void failover(const std::string& cause);
   void on_all_running();
   void on_all_sources_exhausted();
@@ -112,7 +118,8 @@ class JobManager final : private CheckpointTaskGateway, private CheckpointCoordi
   RestartStrategy restart_strategy_;
   State state_ = State::kRecovering;
   JobManagerStats stats_;
-  std::uint64_t epoch_ = 0;
+  std::uint64_t epoch_ = 0;   // the last durable epoch (see begin_epoch)
+  std::uint64_t epoch_attempts_ = 0;   // begin_epoch() calls, to ignore a stale store callback
   std::vector<ProcessId> placement_;
   std::set<std::uint32_t> running_;
   std::set<std::uint32_t> finished_;
@@ -122,6 +129,7 @@ class JobManager final : private CheckpointTaskGateway, private CheckpointCoordi
   std::optional<CheckpointId> final_checkpoint_after_;   // set when all sources are exhausted
   bool end_of_input_sent_ = false;
   std::uint32_t finalization_waits_ = 0;
+  std::uint32_t recovery_attempts_ = 0;   // failed checkpoint-metadata recoveries this life
   std::map<ProcessId, TimeNs> last_heartbeat_ns_;
   std::map<ProcessId, std::uint64_t> task_manager_instance_;   // last instance id seen
   std::map<ProcessId, std::uint64_t> deployed_instance_;       // instance the current epoch went to

@@ -63,7 +63,7 @@ struct RestartStrategySpec {
 
 struct NetworkSpec {
   std::uint32_t buffer_size_bytes = 32 * 1024;     // taskmanager.memory.segment-size
-  DurationNs buffer_timeout_ns = 100 * kMillisecond;  // execution.buffer-timeout.interval
+  DurationNs buffer_timeout_ns = 100 * kMillisecond;  // execution.buffer-timeout.interval; 0: flush every step
   std::uint32_t credits_per_channel = 2;           // taskmanager.network.memory.buffers-per-channel
   DurationNs channel_latency_ns = 100 * kMicrosecond;
   std::uint64_t bandwidth_bytes_per_second = 0;    // 0: unlimited

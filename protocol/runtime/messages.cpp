@@ -1,5 +1,6 @@
 #include "protocol/runtime/messages.h"
 
+#include "protocol/base/assert.h"
 #include "protocol/state/byte_io.h"
 
 namespace ckptsim {
@@ -148,6 +149,14 @@ RpcMessage encode(MessageType type, const Heartbeat& m) {
   w.put_u64(m.sequence);
   w.put_u64(m.epoch);
   w.put_u64(m.instance);
+  CKPT_ASSERT(m.tasks.size() <= Heartbeat::kMaxTaskReports, "heartbeat task reports over their bound");
+  w.put_u32(static_cast<std::uint32_t>(m.tasks.size()));
+  for (const TaskReport& report : m.tasks) {
+    put_task(w, report.task);
+    w.put_u64(report.epoch);
+    w.put_u8(static_cast<std::uint8_t>(report.state));
+    w.put_bool(report.source_exhausted);
+  }
   return finish(type, std::move(w));
 }
 Result<Heartbeat> decode_heartbeat(const RpcMessage& m) {
@@ -155,6 +164,21 @@ Result<Heartbeat> decode_heartbeat(const RpcMessage& m) {
     Status s = r.read_u64(h.sequence, "sequence");
     if (s.is_ok()) s = r.read_u64(h.epoch, "epoch");
     if (s.is_ok()) s = r.read_u64(h.instance, "instance");
+    std::uint32_t count = 0;
+    if (s.is_ok()) s = r.read_u32(count, "task report count");
+    if (s.is_ok() && count > Heartbeat::kMaxTaskReports) s = Status::corruption("too many task reports");
+    for (std::uint32_t i = 0; s.is_ok() && i < count; ++i) {
+      TaskReport report;
+      std::uint8_t state = 0;
+      s = read_task(r, report.task);
+      if (s.is_ok()) s = r.read_u64(report.epoch, "task report epoch");
+      if (s.is_ok()) s = r.read_u8(state, "task report state");
+      if (s.is_ok() && state > static_cast<std::uint8_t>(TaskReportState::kFailed)) s = Status::corruption("unknown task report state");
+      if (s.is_ok()) s = r.read_bool(report.source_exhausted, "task report exhausted flag");
+      if (!s.is_ok()) break;
+      report.state = static_cast<TaskReportState>(state);
+      h.tasks.push_back(report);
+    }
     return s;
   });
 }

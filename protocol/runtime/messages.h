@@ -65,10 +65,25 @@ struct CheckpointMessage {        // trigger, notify-complete, notify-aborted
   TimeNs timestamp_ns = 0;
 };
 
+// What a TaskManager's heartbeat response says about one of its tasks. Status messages
+// are one-shot RPCs and may be lost; the heartbeat repeats the task's state until the
+// JobManager cancels the task, so a lost "failed" or "finished" is reconciled (Flink's
+// TaskExecutor reports its deployed executions with every heartbeat, too).
+enum class TaskReportState : std::uint8_t { kRestoring = 0, kRunning = 1, kFinished = 2, kFailed = 3 };
+
+struct TaskReport {
+  TaskRef task;
+  std::uint64_t epoch = 0;
+  TaskReportState state = TaskReportState::kRestoring;
+  bool source_exhausted = false;
+};
+
 struct Heartbeat {
   std::uint64_t sequence = 0;
   std::uint64_t epoch = 0;
   std::uint64_t instance = 0;   // responses: the TaskManager instance (changes at every restart)
+  std::vector<TaskReport> tasks;  // responses: every task the TaskManager holds, by subtask
+  static constexpr std::uint32_t kMaxTaskReports = 1u << 16;
 };
 
 struct TaskStatusMessage {        // running, failed, finished, source exhausted, end of input

@@ -50,9 +50,14 @@ Result<Bytes> TwoPhaseCommitSink::snapshot(CheckpointId id) {
 }
 
 bool TwoPhaseCommitSink::checkpoint_ready(CheckpointId id) const {
-  auto it = pending_.find(id);
-  // Absent: already committed (a later notify subsumed it), so certainly prepared.
-  return it == pending_.end() || it->second.prepared;
+  // Checkpoint id's snapshot lists every pending transaction up to id, and completing id
+  // makes all of them committable (subsuming contract). So id may be acknowledged only
+  // when every one of them is prepared, not only its own: with concurrent checkpoints a
+  // lost prepare of an earlier one may still be retrying. Committed ones are absent.
+  for (auto it = pending_.begin(); it != pending_.end() && it->first <= id; ++it) {
+    if (!it->second.prepared) return false;
+  }
+  return true;
 }
 
 void TwoPhaseCommitSink::notify_checkpoint_complete(CheckpointId id) {

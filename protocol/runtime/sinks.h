@@ -6,7 +6,7 @@
 //    sent to the store as prepared under the name "<sink>/<subtask>/<n>" and a
 //    new one begins; the snapshot holds every pre-committed, not yet committed
 //    transaction; the checkpoint is acknowledged only after the store confirmed the
-//    prepare (checkpoint_ready);
+//    prepare of its own and of every earlier pending transaction (checkpoint_ready);
 //  * on notify-complete(n): commit every pending transaction of checkpoints <= n
 //    (subsuming contract), strictly one after the other in checkpoint order;
 //  * on restore from checkpoint r: recover-and-commit the restored pending transactions

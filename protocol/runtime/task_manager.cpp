@@ -26,6 +26,23 @@ void TaskManager::arm_job_manager_watchdog() {
   });
 }
 
+std::vector<TaskReport> TaskManager::task_reports() const {
+  std::vector<TaskReport> reports;
+  reports.reserve(tasks_.size());
+  for (const auto& [subtask, task] : tasks_) {
+    TaskReport report{task->ref(), task->epoch(), TaskReportState::kRestoring, task->source_exhausted()};
+    switch (task->state()) {
+      case StreamTask::State::kRestoring: report.state = TaskReportState::kRestoring; break;
+      case StreamTask::State::kRunning:
+      case StreamTask::State::kFinishing: report.state = TaskReportState::kRunning; break;
+      case StreamTask::State::kFinished: report.state = TaskReportState::kFinished; break;
+      case StreamTask::State::kFailed: report.state = TaskReportState::kFailed; break;
+    }
+    reports.push_back(report);
+  }
+  return reports;
+}
+
 StreamTask* TaskManager::find(const TaskRef& task) {
   auto it = tasks_.find(task.subtask);
   if (it == tasks_.end() || it->second->ref().attempt != task.attempt) return nullptr;
@@ -49,6 +66,7 @@ void TaskManager::on_rpc(ProcessId from, RpcMessage message) {
       if (beat.is_ok()) {
         Heartbeat response = beat.value();
         response.instance = instance_;
+        response.tasks = task_reports();
         (void)services_.rpc.send(from, encode(MessageType::kHeartbeatResponse, response));
       }
       return;

@@ -23,6 +23,8 @@ class TaskManager {
 
   void on_rpc(ProcessId from, RpcMessage message);
   std::size_t task_count() const { return tasks_.size(); }
+  // The state of every task held, by subtask, for the heartbeat response.
+  std::vector<TaskReport> task_reports() const;
 
  private:
   void deploy(const RpcMessage& message);

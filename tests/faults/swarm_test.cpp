@@ -111,13 +111,15 @@ TEST_CASE("swarm: knobs are settings Flink accepts", "[property][faults]") {
     RC_ASSERT(job.checkpointing.timeout_ns >= 1 * kSecond);
     RC_ASSERT(job.checkpointing.max_concurrent_checkpoints >= 1);
     RC_ASSERT(job.checkpointing.max_concurrent_checkpoints <= 4);
-    RC_ASSERT(job.network.buffer_timeout_ns >= 1 * kMillisecond);
+    RC_ASSERT(job.network.buffer_timeout_ns == 0 || job.network.buffer_timeout_ns >= 1 * kMillisecond);
     RC_ASSERT(job.network.buffer_timeout_ns <= 200 * kMillisecond);
+    RC_ASSERT(job.checkpointing.min_pause_ns >= 0);
+    RC_ASSERT(job.checkpointing.min_pause_ns <= job.checkpointing.interval_ns);
     RC_ASSERT(job.network.credits_per_channel >= 1u);
     RC_ASSERT(job.network.credits_per_channel <= 8u);
     RC_ASSERT(job.cluster.heartbeat_interval_ns >= 100 * kMillisecond);
     RC_ASSERT(job.cluster.heartbeat_timeout_ns >= 2 * job.cluster.heartbeat_interval_ns);
-    RC_ASSERT(knobs_as_config(knobs).size() == 7u);
+    RC_ASSERT(knobs_as_config(knobs).size() == 8u);
   });
 }
 

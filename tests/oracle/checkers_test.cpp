@@ -423,6 +423,42 @@ TEST_CASE("oracle: coordinator invariants: ids, max concurrent, min pause", "[un
   CHECK(verdict.first_violation()->time_ns == 5 * kMillisecond);
 }
 
+TEST_CASE("oracle: min-pause is measured from the last end before the trigger decision, not before its report",
+          "[unit][oracle]") {
+  // Concurrent checkpoints: checkpoint 3 is decided at 34ms, 20ms after checkpoint 1 ended;
+  // checkpoint 2 ends at 36ms, and the trigger of 3 is observed at 39ms, once its id is
+  // durable. That is no violation. Checkpoint 4, decided at 46ms, 10ms after 2 ended, is.
+  OracleConfig config = pipeline_config();
+  config.job.checkpointing.min_pause_ns = 20 * kMillisecond;
+  config.job.checkpointing.max_concurrent_checkpoints = 2;
+  config.check_liveness = false;
+  TimeNs now = 0;
+  std::uint64_t index = 0;
+  ObservationRecorder recorder([&] { return now; }, [&] { return index; });
+  recorder.on_triggered(1, 0);
+  index = 1;
+  now = 2 * kMillisecond;
+  recorder.on_triggered(2, now);
+  index = 2;
+  now = 14 * kMillisecond;
+  recorder.on_completed(CompletedCheckpoint{1, 0, now, {}, {}});
+  index = 3;
+  now = 36 * kMillisecond;
+  recorder.on_completed(CompletedCheckpoint{2, 2 * kMillisecond, now, {}, {}});
+  index = 4;
+  now = 39 * kMillisecond;
+  recorder.on_triggered(3, 34 * kMillisecond);
+  Verdict verdict = judge(config, recorder.observations());
+  CHECK_FALSE(has_violation(verdict, kProtocolMinPause));
+
+  index = 5;
+  now = 50 * kMillisecond;
+  recorder.on_triggered(4, 46 * kMillisecond);
+  verdict = judge(config, recorder.observations());
+  REQUIRE(has_violation(verdict, kProtocolMinPause));
+  CHECK_THAT(verdict.first_violation()->explanation, Catch::Contains("checkpoint 4"));
+}
+
 TEST_CASE("oracle: a coordinator reset forgets its pending checkpoints", "[unit][oracle]") {
   OracleConfig config = pipeline_config();
   config.check_liveness = false;

@@ -366,7 +366,33 @@ TEST_CASE("coordinator: metadata that reached storage before a JobManager crash 
   CHECK(recovery.next_checkpoint_id == id + 1);
 }
 
-TEST_CASE("coordinator: corrupt latest metadata is skipped on recovery with a warning", "[unit][coordinator]") {
+TEST_CASE("coordinator: a corrupt read of the latest metadata fails recovery instead of restoring an older one",
+          "[unit][coordinator]") {
+  CheckpointCoordinatorConfig config = base_config();
+  config.num_retained = 2;
+  CoordinatorHarness h(config, 2, 1);
+  h.recover_and_deploy();
+  h.complete_one();
+  h.complete_one();
+  h.restart_job_manager(true);
+
+  // A transient fault: the read fails its checksum once. Skipping chk-2 would restore
+  // chk-1 and replay output a two-phase-commit sink already committed.
+  h.blobs.fail_gets(StatusCode::kCorruption, 1);
+  std::optional<Result<CoordinatorRecovery>> failed;
+  h.coordinator->recover([&](Result<CoordinatorRecovery> r) { failed.emplace(std::move(r)); });
+  h.blobs.run_pending();
+  REQUIRE(failed.has_value());
+  CHECK(failed->status().code() == StatusCode::kCorruption);
+
+  // The retry reads clean bytes and finds the latest completed checkpoint.
+  const CoordinatorRecovery recovery = h.recover_and_deploy(1);
+  CHECK(recovery.latest_completed_id == CheckpointId{2});
+  CHECK(recovery.warnings.empty());
+  CHECK(h.complete_one() == 3);
+}
+
+TEST_CASE("coordinator: permanently corrupt latest metadata keeps failing recovery", "[unit][coordinator]") {
   CheckpointCoordinatorConfig config = base_config();
   config.num_retained = 2;
   CoordinatorHarness h(config, 2, 1);
@@ -375,11 +401,14 @@ TEST_CASE("coordinator: corrupt latest metadata is skipped on recovery with a wa
   h.complete_one();
   h.blobs.flip_byte("job/chk-2/_metadata", 30);
   h.restart_job_manager(true);
-  const CoordinatorRecovery recovery = h.recover_and_deploy(1);
-  CHECK(recovery.latest_completed_id == CheckpointId{1});
-  CHECK(recovery.warnings.size() == 1);
-  CHECK(recovery.next_checkpoint_id == 3);  // the corrupt id is never reused
-  CHECK(h.complete_one() == 3);
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    std::optional<Result<CoordinatorRecovery>> result;
+    h.coordinator->recover([&](Result<CoordinatorRecovery> r) { result.emplace(std::move(r)); });
+    h.blobs.run_pending();
+    REQUIRE(result.has_value());
+    REQUIRE_FALSE(result->is_ok());
+    CHECK_THAT(result->status().message(), Catch::Contains("chk-2"));
+  }
 }
 
 TEST_CASE("coordinator: the periodic scheduler restarts after a failover aborted everything (FLINK-13256)",

@@ -97,32 +97,47 @@ TEST_CASE("coordinator store: recovery picks the highest valid checkpoint", "[un
   CHECK(*restarted.latest() == checkpoint_with_id(10));
 }
 
-TEST_CASE("coordinator store: recovery skips corrupt and truncated metadata with a warning", "[unit][coordinator]") {
+TEST_CASE("coordinator store: recovery fails on corrupt or truncated metadata and ignores malformed names",
+          "[unit][coordinator]") {
   InMemoryBlobStore blobs;
   {
     CompletedCheckpointStore store(blobs, "job", 3);
     for (CheckpointId id : {4, 5, 6}) persist_and_add(store, blobs, id);
   }
-  blobs.flip_byte("job/chk-6/_metadata", 40);
-  blobs.truncate("job/chk-5/_metadata", 17);
   blobs.put_now("job/chk-abc/_metadata", Bytes{1});
-
-  CompletedCheckpointStore restarted(blobs, "job", 3);
-  Result<StoreRecovery> recovery = recover(restarted, blobs);
-  REQUIRE(recovery.is_ok());
-  CHECK(recovery.value().warnings.size() == 3);
-  CHECK(recovery.value().highest_seen_id == 6);
-  REQUIRE(restarted.retained().size() == 1);
-  CHECK(restarted.latest()->id == 4);
+  {
+    CompletedCheckpointStore restarted(blobs, "job", 3);
+    Result<StoreRecovery> recovery = recover(restarted, blobs);
+    REQUIRE(recovery.is_ok());
+    CHECK(recovery.value().warnings.size() == 1);  // the malformed name
+    CHECK(restarted.latest()->id == 6);
+  }
+  blobs.truncate("job/chk-5/_metadata", 17);
+  {
+    CompletedCheckpointStore restarted(blobs, "job", 3);
+    Result<StoreRecovery> recovery = recover(restarted, blobs);
+    REQUIRE_FALSE(recovery.is_ok());
+    CHECK(recovery.status().code() == StatusCode::kCorruption);
+    CHECK_THAT(recovery.status().message(), Catch::Contains("chk-5"));
+    CHECK_FALSE(restarted.is_recovering());
+    CHECK(restarted.latest() == nullptr);
+  }
+  blobs.flip_byte("job/chk-6/_metadata", 40);
+  {
+    CompletedCheckpointStore restarted(blobs, "job", 3);
+    Result<StoreRecovery> recovery = recover(restarted, blobs);
+    REQUIRE_FALSE(recovery.is_ok());
+    CHECK_THAT(recovery.status().message(), Catch::Contains("chk-6"));
+  }
 }
 
-TEST_CASE("coordinator store: metadata holding another id is skipped", "[unit][coordinator]") {
+TEST_CASE("coordinator store: metadata holding another id fails recovery", "[unit][coordinator]") {
   InMemoryBlobStore blobs;
   blobs.put_now("job/chk-8/_metadata", serialize_checkpoint_metadata(checkpoint_with_id(3)));
   CompletedCheckpointStore store(blobs, "job", 1);
   Result<StoreRecovery> recovery = recover(store, blobs);
-  REQUIRE(recovery.is_ok());
-  CHECK(recovery.value().warnings.size() == 1);
+  REQUIRE_FALSE(recovery.is_ok());
+  CHECK_THAT(recovery.status().message(), Catch::Contains("holds checkpoint 3"));
   CHECK(store.latest() == nullptr);
 }
 

@@ -291,3 +291,56 @@ TEST_CASE("2pc sink: unacknowledged requests are retried and give up after the b
   clock.now += SinkWriter::kRetryAfterNs;
   CHECK(sink.retry_overdue().code() == StatusCode::kUnavailable);
 }
+
+TEST_CASE("2pc sink: a later checkpoint is not ready while an earlier prepare is still unacknowledged",
+          "[unit][sink]") {
+  // Swarm finding 1: with concurrent checkpoints the prepare of checkpoint 1 is lost and
+  // retried while checkpoint 2's prepare is confirmed. Acknowledging 2 would let its
+  // completion commit 1 (subsuming contract) before the store has it.
+  FakeClock clock;
+  RecordingRpc rpc;
+  TwoPhaseCommitSink sink(SinkContext{rpc, clock, 9, TaskRef{5, 1}, 1, "sink", 0, nullptr});
+  sink.write(Record{1, 1, 0, 0, 0, 0});
+  REQUIRE(sink.snapshot(1).is_ok());
+  sink.write(Record{2, 1, 0, 1, 0, 0});
+  REQUIRE(sink.snapshot(2).is_ok());
+  sink.on_store_reply(MessageType::kStorePrepareAck, StoreReply{TaskRef{5, 1}, "sink/0/2", 0, true, ""});
+  CHECK_FALSE(sink.checkpoint_ready(2));
+  CHECK_FALSE(sink.checkpoint_ready(1));
+  clock.now += SinkWriter::kRetryAfterNs;
+  REQUIRE(sink.retry_overdue().is_ok());
+  CHECK(rpc.of_type(MessageType::kStorePrepare) == std::vector<std::string>{"sink/0/1", "sink/0/2", "sink/0/1"});
+  sink.on_store_reply(MessageType::kStorePrepareAck, StoreReply{TaskRef{5, 1}, "sink/0/1", 0, true, ""});
+  CHECK(sink.checkpoint_ready(1));
+  CHECK(sink.checkpoint_ready(2));
+  sink.notify_checkpoint_complete(2);
+  CHECK(rpc.of_type(MessageType::kStoreCommit) == std::vector<std::string>{"sink/0/1"});
+}
+
+TEST_CASE("messages: a heartbeat response carries the state of every task, and a bad state is corruption",
+          "[unit][messages]") {
+  Heartbeat beat;
+  beat.sequence = 4;
+  beat.epoch = 2;
+  beat.instance = 77;
+  beat.tasks = {TaskReport{TaskRef{0, 2}, 2, TaskReportState::kFailed, false},
+                TaskReport{TaskRef{3, 2}, 2, TaskReportState::kFinished, true}};
+  RpcMessage message = encode(MessageType::kHeartbeatResponse, beat);
+  const Result<Heartbeat> decoded = decode_heartbeat(message);
+  REQUIRE(decoded.is_ok());
+  REQUIRE(decoded.value().tasks.size() == 2);
+  CHECK(decoded.value().tasks[0].task == TaskRef{0, 2});
+  CHECK(decoded.value().tasks[0].state == TaskReportState::kFailed);
+  CHECK_FALSE(decoded.value().tasks[0].source_exhausted);
+  CHECK(decoded.value().tasks[1].state == TaskReportState::kFinished);
+  CHECK(decoded.value().tasks[1].source_exhausted);
+  // The state byte of the first report: sequence, epoch, instance (8 each), count (4),
+  // task (8), epoch (8).
+  constexpr std::size_t kStateOffset = 8 + 8 + 8 + 4 + 8 + 8;
+  REQUIRE(message.body.size() > kStateOffset);
+  message.body[kStateOffset] = 9;
+  CHECK(decode_heartbeat(message).status().code() == StatusCode::kCorruption);
+  const Result<Heartbeat> plain = decode_heartbeat(encode(MessageType::kHeartbeatRequest, Heartbeat{}));
+  REQUIRE(plain.is_ok());
+  CHECK(plain.value().tasks.empty());
+}

@@ -290,7 +290,7 @@ TEST_CASE("file blob store: a failed put leaves nothing visible under its name",
   }
 }
 
-TEST_CASE("file blob store: the protocol's checkpoint store recovers through it, skipping damaged checkpoints",
+TEST_CASE("file blob store: the protocol's checkpoint store recovers through it and refuses a damaged latest checkpoint",
           "[unit][file-storage]") {
   Fixture f;
   QueuedExecutor loop;
@@ -315,9 +315,20 @@ TEST_CASE("file blob store: the protocol's checkpoint store recovers through it,
   recovered.recover([&](Result<StoreRecovery> r) { result.emplace(std::move(r)); });
   loop.run_pending();
   REQUIRE(result.has_value());
-  REQUIRE(result->is_ok());
-  REQUIRE(result->value().warnings.size() == 1);
-  CHECK_THAT(result->value().warnings[0], Catch::Contains("chk-3"));
-  REQUIRE(recovered.latest() != nullptr);
-  CHECK(recovered.latest()->id == 2);
+  // Restoring chk-2 instead would replay output committed with chk-3: refuse, loudly.
+  REQUIRE_FALSE(result->is_ok());
+  CHECK(result->status().code() == StatusCode::kCorruption);
+  CHECK_THAT(result->status().message(), Catch::Contains("chk-3"));
+  CHECK(recovered.latest() == nullptr);
+
+  // Before the damage the same store recovered every checkpoint.
+  REQUIRE(faulty.flip_bit(f.root() + "/job/chk-3/op-0-a0", 200).is_ok());  // flip it back
+  CompletedCheckpointStore again(blobs, "job", 3);
+  std::optional<Result<StoreRecovery>> clean;
+  again.recover([&](Result<StoreRecovery> r) { clean.emplace(std::move(r)); });
+  loop.run_pending();
+  REQUIRE(clean.has_value());
+  REQUIRE(clean->is_ok());
+  REQUIRE(again.latest() != nullptr);
+  CHECK(again.latest()->id == 3);
 }
