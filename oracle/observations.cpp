@@ -36,6 +36,7 @@ const char* observed_kind_name(ObservedKind kind) {
     case ObservedKind::kCommitRequested: return "commit requested";
     case ObservedKind::kJobRestore: return "job restore";
     case ObservedKind::kJobFinished: return "job finished";
+    case ObservedKind::kJobFailed: return "job failed";
     case ObservedKind::kStorePrepared: return "store prepared";
     case ObservedKind::kStoreCommitted: return "store committed";
     case ObservedKind::kStoreCommitRepeated: return "store commit repeated";
@@ -195,6 +196,9 @@ void ObservationRecorder::on_job_restore(CheckpointId id, std::uint32_t attempt)
 }
 
 void ObservationRecorder::on_job_finished() { append(ObservedKind::kJobFinished); }
+void ObservationRecorder::on_job_failed(std::uint32_t failures) {
+  append(ObservedKind::kJobFailed).reported_time_ns = static_cast<TimeNs>(failures);
+}
 
 void ObservationRecorder::on_store_prepared(std::string txn, std::uint32_t sink_subtask, CheckpointId id,
                                             const std::vector<Record>& records) {

@@ -51,6 +51,7 @@ enum class ObservedKind : std::uint8_t {
   kCommitRequested,   // task, checkpoint_id, transaction
   kJobRestore,        // checkpoint_id (kNoCheckpointId: from scratch), attempt
   kJobFinished,
+  kJobFailed,         // reported_time_ns = failures the restart strategy saw (JobManager's count)
   // External transactional store.
   kStorePrepared,        // transaction, checkpoint_id, batch
   kStoreCommitted,       // transaction: its last prepared batch became visible
@@ -143,6 +144,7 @@ class ObservationRecorder final : public RuntimeObserver, public CheckpointCoord
   void on_commit_requested(TaskRef task, CheckpointId id, const std::string& transaction) override;
   void on_job_restore(CheckpointId id, std::uint32_t attempt) override;
   void on_job_finished() override;
+  void on_job_failed(std::uint32_t failures) override;
 
   // External transactional store.
   // Capacity hint: about how many records the sinks will write (avoids regrowth copies).

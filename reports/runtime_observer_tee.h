@@ -36,6 +36,10 @@ class RuntimeObserverTee final : public RuntimeObserver {
     first_.on_job_finished();
     second_.on_job_finished();
   }
+  void on_job_failed(std::uint32_t failures) override {
+    first_.on_job_failed(failures);
+    second_.on_job_failed(failures);
+  }
   void on_source_emitted(TaskRef task, std::uint64_t records) override {
     first_.on_source_emitted(task, records);
     second_.on_source_emitted(task, records);

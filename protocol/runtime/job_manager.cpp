@@ -57,7 +57,7 @@ void JobManager::recover_coordinator() {
       // checksum): retry, as Flink's JobMaster retries recovery from its HA services.
       cover(services_.coverage, coverage::kRecoveryRetried);
       if (++recovery_attempts_ >= kMaxRecoveryAttempts) {
-        state_ = State::kFailed;
+        fail_job(0);
         return;
       }
       services_.timers.schedule_after(services_.job.cluster.heartbeat_interval_ns,
@@ -85,7 +85,7 @@ void JobManager::on_recovered() {
     if (!status.is_ok() && status.code() != StatusCode::kNotFound) {
       cover(services_.coverage, coverage::kRecoveryRetried);
       if (++recovery_attempts_ >= kMaxRecoveryAttempts) {
-        state_ = State::kFailed;
+        fail_job(0);
         return;
       }
       services_.timers.schedule_after(services_.job.cluster.heartbeat_interval_ns, guard(alive_, [this] { on_recovered(); }));
@@ -93,6 +93,11 @@ void JobManager::on_recovered() {
     }
     begin_epoch();
   });
+}
+
+void JobManager::fail_job(std::uint32_t failures) {
+  state_ = State::kFailed;
+  if (services_.observer != nullptr) services_.observer->on_job_failed(failures);
 }
 
 void JobManager::begin_epoch() {
@@ -341,7 +346,7 @@ void JobManager::failover(const std::string& cause) {
   const std::optional<DurationNs> delay_ns = restart_strategy_.on_failure(services_.clock.now_ns());
   if (!delay_ns) {
     cover(services_.coverage, coverage::kRestartStrategyGaveUp);
-    state_ = State::kFailed;
+    fail_job(restart_strategy_.restarts() + 1);  // the restarts granted, then this failure
     return;
   }
   state_ = State::kRestarting;

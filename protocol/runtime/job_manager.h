@@ -97,6 +97,7 @@ class JobManager final : private CheckpointTaskGateway, private CheckpointCoordi
   void recover_coordinator();
   void on_recovered();
   void begin_epoch();
+  void fail_job(std::uint32_t failures);   // terminal: FAILED, reported to the observer
   void deploy_epoch();
   std::optional<std::vector<ProcessId>> place_subtasks() const;
   void on_task_status(MessageType type, const RpcMessage& message);

@@ -48,6 +48,10 @@ class RuntimeObserver {
   virtual void on_job_restore(CheckpointId /*id*/, std::uint32_t /*attempt*/) {}
   // The job finished: every task consumed all its input.
   virtual void on_job_finished() {}
+  // The job reached the terminal state FAILED after `failures` failures in this
+  // JobManager's life: its restart strategy gave up, or the JobManager gave up
+  // recovering its checkpoint metadata (then `failures` is 0).
+  virtual void on_job_failed(std::uint32_t /*failures*/) {}
   // A source task emitted `records` records of its input in one step (for throughput).
   virtual void on_source_emitted(TaskRef /*task*/, std::uint64_t /*records*/) {}
   // The task stopped processing because an output queue is full (true), or a returned

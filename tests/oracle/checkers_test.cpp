@@ -423,6 +423,29 @@ TEST_CASE("oracle: coordinator invariants: ids, max concurrent, min pause", "[un
   CHECK(verdict.first_violation()->time_ns == 5 * kMillisecond);
 }
 
+TEST_CASE("oracle: a failed job is live only when its restart strategy had no restart left", "[unit][oracle]") {
+  OracleConfig config = pipeline_config();
+  config.job.restart.kind = RestartStrategyKind::kFixedDelay;
+  config.job.restart.fixed_delay_attempts = 2;
+  const auto judged = [&](std::uint32_t failures) {
+    TimeNs now = 0;
+    std::uint64_t index = 0;
+    ObservationRecorder recorder([&] { return now; }, [&] { return index; });
+    for (std::uint32_t attempt = 1; attempt <= 3; ++attempt) {
+      recorder.on_job_restore(kNoCheckpointId, attempt);
+      ++index;
+      now += 100 * kMillisecond;
+    }
+    recorder.on_job_failed(failures);
+    return judge(config, recorder.observations());
+  };
+  const Verdict exhausted = judged(3);  // two restarts granted, the third failure ends it
+  CHECK_FALSE(has_violation(exhausted, kLivenessFinish));
+  const Verdict premature = judged(2);  // failed with a restart still allowed
+  REQUIRE(has_violation(premature, kLivenessFinish));
+  CHECK_THAT(premature.first_violation()->explanation, Catch::Contains("allows 2 restart(s)"));
+}
+
 TEST_CASE("oracle: min-pause is measured from the last end before the trigger decision, not before its report",
           "[unit][oracle]") {
   // Concurrent checkpoints: checkpoint 3 is decided at 34ms, 20ms after checkpoint 1 ended;

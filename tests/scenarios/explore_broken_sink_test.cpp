@@ -11,8 +11,10 @@
 #include <catch2/catch.hpp>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "protocol/runtime/messages.h"
 #include "scenarios/explore.h"
@@ -66,8 +68,11 @@ bool is_two_phase_commit_property(const std::string& property) {
 }
 
 // One failing seed of the broken variant, run directly, as a trace with events.
-Trace broken_trace(std::uint64_t seed, std::uint64_t records_per_partition = 2500) {
-  const Scenario concrete = randomize(small_flagship(records_per_partition), seed);
+// `swarm`: explore's default fault plans; else the basic randomizer's (fewer faults, so
+// the broken sink's first violation comes later in a longer run).
+Trace broken_trace(std::uint64_t seed, std::uint64_t records_per_partition = 2500, bool swarm = true) {
+  const Scenario small = small_flagship(records_per_partition);
+  const Scenario concrete = swarm ? swarm_randomize(small, seed, SwarmRandomizeOptions{}) : randomize(small, seed);
   RunOptions run;
   run.seed = seed;
   run.keep_event_log = true;
@@ -140,7 +145,7 @@ TEST_CASE("replay: without the broken sink the trace's run passes (the bug is fi
 }
 
 TEST_CASE("replay: a run that differs is reported at its first divergent checkpoint and event", "[unit][replay]") {
-  Trace trace = broken_trace(5, 25000);
+  Trace trace = broken_trace(5, 25000, false);
   REQUIRE(trace.events.has_value());
   REQUIRE(trace.hash_checkpoints.size() >= 2);
   // Pretend the recording build logged something else at record 20000 (after the first
@@ -199,4 +204,28 @@ TEST_CASE("shrink: a trace that no longer fails is left alone", "[unit][shrink]"
   CHECK(result.runs == 1);
   CHECK(result.steps.empty());
   CHECK(trace_to_json(result.trace) == trace_to_json(trace));
+}
+
+TEST_CASE("shrink: the broken sink's swarm failures shrink to at most 3 faults and a few percent of their events",
+          "[unit][shrink]") {
+  // The figure the README quotes: median ratio of shrunk to original events over 10 seeds.
+  std::vector<double> ratios;
+  for (std::uint64_t seed = 1; seed <= 10; ++seed) {
+    const Trace trace = broken_trace(seed);
+    ShrinkOptions options;
+    options.run.tamper = commit_at_precommit();
+    options.runs_max = 100;
+    options.trace_events_max = 0;
+    const ShrinkResult result = shrink(trace, options);
+    REQUIRE(result.reproduced);
+    INFO("seed " << seed << " before: " << describe_size(result.before) << " after: " << describe_size(result.after));
+    CHECK(result.after.faults <= 3);
+    CHECK(result.trace.violation.property == trace.violation.property);
+    ratios.push_back(static_cast<double>(result.after.events) / static_cast<double>(result.before.events));
+  }
+  std::sort(ratios.begin(), ratios.end());
+  const double median = (ratios[4] + ratios[5]) / 2;
+  WARN("median shrunk/original events over 10 swarm seeds: " << median << " (min " << ratios.front() << ", max "
+                                                               << ratios.back() << ")");
+  CHECK(median < 0.05);
 }
