@@ -78,6 +78,7 @@ inline constexpr std::string_view kCheckpointLatestDiscarded = "checkpoint.lates
 inline constexpr std::string_view kRecoveryRestoredNotCompleted = "recovery.restored_not_completed";
 inline constexpr std::string_view kRecoveryRestoredNotLatest = "recovery.restored_not_latest";
 inline constexpr std::string_view kLivenessFinish = "liveness.finish";
+inline constexpr std::string_view kLivenessCheckpoints = "liveness.checkpoints";
 
 const std::vector<std::string_view>& oracle_properties();
 
@@ -154,5 +155,6 @@ void check_restored_state(const JudgeContext& context, ViolationLog& log);
 void check_coordinator(const JudgeContext& context, ViolationLog& log);
 void check_sink_commits(const JudgeContext& context, ViolationLog& log);
 void check_liveness(const JudgeContext& context, const OutputTally& tally, ViolationLog& log);
+void check_checkpoint_progress(const JudgeContext& context, ViolationLog& log);
 
 }  // namespace ckptsim::oracle

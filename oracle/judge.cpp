@@ -26,6 +26,7 @@ const std::vector<std::string_view>& oracle_properties() {
       kRecoveryRestoredNotCompleted,
       kRecoveryRestoredNotLatest,
       kLivenessFinish,
+      kLivenessCheckpoints,
   };
   return kProperties;
 }
@@ -81,6 +82,7 @@ Verdict judge(const OracleConfig& config, const RunObservations& observations) {
   check_output(context, log, tally);
   check_final_state(context, log);
   check_liveness(context, tally, log);
+  check_checkpoint_progress(context, log);
 
   Verdict verdict;
   verdict.results = log.results();

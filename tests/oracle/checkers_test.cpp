@@ -446,6 +446,40 @@ TEST_CASE("oracle: a failed job is live only when its restart strategy had no re
   CHECK_THAT(premature.first_violation()->explanation, Catch::Contains("allows 2 restart(s)"));
 }
 
+TEST_CASE("oracle: periodic checkpoints must resume once the faults healed (FLINK-13256)", "[unit][oracle]") {
+  OracleConfig config = pipeline_config();
+  config.job.checkpointing.interval_ns = 50 * kMillisecond;
+  config.job.checkpointing.min_pause_ns = 0;
+  const auto judged = [&](bool periodic) {
+    TimeNs now = 0;
+    std::uint64_t index = 0;
+    ObservationRecorder recorder([&] { return now; }, [&] { return index; });
+    const auto at = [&](TimeNs t) {
+      now = t;
+      ++index;
+    };
+    recorder.on_fault_phase_ended(0);
+    at(1 * kMillisecond);
+    recorder.on_job_restore(kNoCheckpointId, 1);
+    at(10 * kMillisecond);
+    recorder.on_task_restored(TaskRef{0, 1}, kNoCheckpointId, OperatorStateView{});
+    CheckpointId id = 0;
+    for (TimeNs t = 60 * kMillisecond; t < kSecond; t += 50 * kMillisecond) {
+      if (!periodic && t > 100 * kMillisecond) break;  // the trigger stops after two
+      at(t);
+      recorder.on_triggered(++id, t);
+      at(t + kMillisecond);
+      recorder.on_completed(CompletedCheckpoint{id, t, t + kMillisecond, {}, {}});
+    }
+    at(kSecond);
+    recorder.on_job_finished();
+    return judge(config, recorder.observations());
+  };
+  CHECK_FALSE(has_violation(judged(true), kLivenessCheckpoints));
+  const Verdict stopped = judged(false);
+  REQUIRE(has_violation(stopped, kLivenessCheckpoints));
+}
+
 TEST_CASE("oracle: min-pause is measured from the last end before the trigger decision, not before its report",
           "[unit][oracle]") {
   // Concurrent checkpoints: checkpoint 3 is decided at 34ms, 20ms after checkpoint 1 ended;
