@@ -3,33 +3,16 @@
 // makes the oracle report a violation; the report shows it with the events around it.
 #include <catch2/catch.hpp>
 
-#include "protocol/runtime/messages.h"
 #include "reports/report_inputs.h"
 #include "reports/run_report.h"
 #include "reports/run_report_files.h"
-#include "sim/cluster/sim_cluster.h"
-#include "sim/simulation.h"
 #include "flagship_run.h"
+#include "tests/scenarios/broken_sink_tamper.h"
 
 namespace ckptsim::reports {
 namespace {
 
-scenarios::RunTamper commit_at_precommit() {
-  return [](sim::Simulation& simulation, sim::SimCluster& cluster) {
-    const ProcessId store = cluster.sink_store_process();
-    simulation.set_rpc_fault_hook([&simulation, store](ProcessId from, ProcessId to, const RpcMessage& message) {
-      if (to != store || message.type != static_cast<std::uint32_t>(MessageType::kStorePrepare)) return sim::RpcFate{};
-      Result<StoreRequest> request = decode_store_request(message);
-      if (!request.is_ok()) return sim::RpcFate{};
-      StoreRequest commit = std::move(request).value();
-      commit.records.clear();
-      simulation.schedule_after(from, 0, [&simulation, from, store, commit] {
-        (void)simulation.send_rpc(from, store, encode(MessageType::kStoreCommit, commit));
-      });
-      return sim::RpcFate{};
-    });
-  };
-}
+using test_support::commit_at_precommit;
 
 TEST_CASE("report: a broken sink's violation is shown with the event log around it", "[reports][unit]") {
   Result<scenarios::Scenario> scenario = scenarios::load_scenario_file("scenarios/wordcount-tm-crash.json");

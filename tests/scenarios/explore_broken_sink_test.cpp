@@ -1,9 +1,6 @@
-// A deliberately broken protocol variant, defined only in this test: a two-phase-commit
-// sink that commits at pre-commit time. It is installed through RunOptions::tamper, a
-// test-only seam: a kernel RPC hook that, whenever a sink sends kStorePrepare to the
-// store, has the same sink send kStoreCommit for that transaction right after it (from
-// a zero-delay timer of the sink's process, so the commit leaves after the prepare and
-// arrives after it). The commit then happens before the checkpoint completes.
+// A deliberately broken protocol variant, defined only for tests
+// (tests/scenarios/broken_sink_tamper.h): a two-phase-commit sink that commits at
+// pre-commit time.
 //
 // These tests show that explore catches it, that its traces replay to the same
 // violation at the same event (the tamper is passed to replay too), that a changed run
@@ -24,28 +21,14 @@
 #include "scenarios/trace.h"
 #include "sim/cluster/sim_cluster.h"
 #include "sim/simulation.h"
+#include "tests/scenarios/broken_sink_tamper.h"
 
 using namespace ckptsim;
 using namespace ckptsim::scenarios;
 
 namespace {
 
-RunTamper commit_at_precommit() {
-  return [](sim::Simulation& simulation, sim::SimCluster& cluster) {
-    const ProcessId store = cluster.sink_store_process();
-    simulation.set_rpc_fault_hook([&simulation, store](ProcessId from, ProcessId to, const RpcMessage& message) {
-      if (to != store || message.type != static_cast<std::uint32_t>(MessageType::kStorePrepare)) return sim::RpcFate{};
-      Result<StoreRequest> request = decode_store_request(message);
-      if (!request.is_ok()) return sim::RpcFate{};
-      StoreRequest commit = std::move(request).value();
-      commit.records.clear();
-      simulation.schedule_after(from, 0, [&simulation, from, store, commit] {
-        (void)simulation.send_rpc(from, store, encode(MessageType::kStoreCommit, commit));
-      });
-      return sim::RpcFate{};
-    });
-  };
-}
+using test_support::commit_at_precommit;
 
 // The flagship with a tenth of its input by default: fast enough for many runs.
 Scenario small_flagship(std::uint64_t records_per_partition = 2500) {
