@@ -464,14 +464,14 @@ TEST_CASE("oracle: periodic checkpoints must resume once the faults healed (FLIN
     at(10 * kMillisecond);
     recorder.on_task_restored(TaskRef{0, 1}, kNoCheckpointId, OperatorStateView{});
     CheckpointId id = 0;
-    for (TimeNs t = 60 * kMillisecond; t < kSecond; t += 50 * kMillisecond) {
+    for (TimeNs t = 60 * kMillisecond; t < 3 * kSecond; t += 50 * kMillisecond) {
       if (!periodic && t > 100 * kMillisecond) break;  // the trigger stops after two
       at(t);
       recorder.on_triggered(++id, t);
       at(t + kMillisecond);
       recorder.on_completed(CompletedCheckpoint{id, t, t + kMillisecond, {}, {}});
     }
-    at(kSecond);
+    at(3 * kSecond);
     recorder.on_job_finished();
     return judge(config, recorder.observations());
   };
