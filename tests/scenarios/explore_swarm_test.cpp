@@ -45,6 +45,7 @@ const std::vector<std::string> kLibrary = {
     "scenarios/at-least-once-partition.json",
     "scenarios/end-of-input-during-alignment.json",
     "scenarios/restart-strategy-exhausted.json",
+    "scenarios/checkpoints-after-failover.json",
 };
 
 ExploreOptions options_for(const std::string& path, std::uint64_t seeds) {
