@@ -5,7 +5,7 @@
 //    StreamTask::input_step does) over pre-built buffers of R records each, with a
 //    barrier every 1024 buffers per channel. Each buffer's records are decoded and
 //    folded into a checksum. With the handler: is_blocked(channel) before every take
-//    (through BarrierHandler&, the virtual call a task pays) and on_barrier for each
+//    (through BarrierHandler&, as a task asks; not virtual) and on_barrier for each
 //    barrier, whose trigger action is applied. The pass-through loop is the baseline:
 //    the same iteration and decoding, barriers merely counted. Both loops run
 //    interleaved in every iteration; items_per_second is buffers through the handler

@@ -7,13 +7,8 @@ namespace ckptsim {
 // ---------------------------------------------------------------- aligned
 
 AlignedBarrierHandler::AlignedBarrierHandler(std::uint32_t channel_count, CheckpointId last_seen_id)
-    : latest_seen_id_(last_seen_id), blocked_(channel_count, false), ended_(channel_count, false) {
+    : BarrierHandler(channel_count), latest_seen_id_(last_seen_id), ended_(channel_count, false) {
   CKPT_ASSERT(channel_count > 0, "a barrier handler needs at least one input channel");
-}
-
-bool AlignedBarrierHandler::is_blocked(std::uint32_t channel) const {
-  CKPT_ASSERT(channel < blocked_.size(), "channel out of range");
-  return blocked_[channel];
 }
 
 void AlignedBarrierHandler::start_alignment(std::uint32_t channel, CheckpointId id, TimeNs now_ns) {
@@ -120,7 +115,8 @@ void AlignedBarrierHandler::on_checkpoint_aborted(CheckpointId id, std::vector<B
 // ---------------------------------------------------------------- at least once
 
 AtLeastOnceBarrierTracker::AtLeastOnceBarrierTracker(std::uint32_t channel_count, CheckpointId last_seen_id)
-    : channel_count_(channel_count), ended_(channel_count, false), latest_triggered_id_(last_seen_id) {
+    : BarrierHandler(channel_count), channel_count_(channel_count), ended_(channel_count, false),
+      latest_triggered_id_(last_seen_id) {
   CKPT_ASSERT(channel_count > 0, "a barrier tracker needs at least one input channel");
 }
 

@@ -27,6 +27,7 @@
 #include <deque>
 #include <vector>
 
+#include "protocol/base/assert.h"
 #include "protocol/base/time.h"
 #include "protocol/checkpoint/checkpoint_types.h"
 
@@ -42,8 +43,14 @@ struct BarrierAction {
 
 class BarrierHandler {
  public:
+  explicit BarrierHandler(std::uint32_t channel_count) : blocked_(channel_count, 0) {}
   virtual ~BarrierHandler() = default;
-  virtual bool is_blocked(std::uint32_t channel) const = 0;
+  // Asked before every buffer a task takes, so it is not virtual: a byte per channel that
+  // the handler sets while the channel is held back (always 0 without alignment).
+  bool is_blocked(std::uint32_t channel) const {
+    CKPT_ASSERT(channel < blocked_.size(), "channel out of range");
+    return blocked_[channel] != 0;
+  }
   virtual void on_barrier(std::uint32_t channel, CheckpointId id, TimeNs now_ns, std::vector<BarrierAction>& actions) = 0;
   virtual void on_cancel_barrier(std::uint32_t channel, CheckpointId id, std::vector<BarrierAction>& actions) = 0;
   virtual void on_end_of_partition(std::uint32_t channel, TimeNs now_ns, std::vector<BarrierAction>& actions) = 0;
@@ -52,13 +59,15 @@ class BarrierHandler {
   // The id of the checkpoint currently being aligned, or kNoCheckpointId.
   virtual CheckpointId aligning_checkpoint() const = 0;
   virtual CheckpointId latest_seen_checkpoint() const = 0;
+
+ protected:
+  std::vector<std::uint8_t> blocked_;   // per channel: 1 while held back
 };
 
 class AlignedBarrierHandler final : public BarrierHandler {
  public:
   explicit AlignedBarrierHandler(std::uint32_t channel_count, CheckpointId last_seen_id = kNoCheckpointId);
 
-  bool is_blocked(std::uint32_t channel) const override;
   void on_barrier(std::uint32_t channel, CheckpointId id, TimeNs now_ns, std::vector<BarrierAction>& actions) override;
   void on_cancel_barrier(std::uint32_t channel, CheckpointId id, std::vector<BarrierAction>& actions) override;
   void on_end_of_partition(std::uint32_t channel, TimeNs now_ns, std::vector<BarrierAction>& actions) override;
@@ -77,7 +86,7 @@ class AlignedBarrierHandler final : public BarrierHandler {
   CheckpointId aligning_id_ = kNoCheckpointId;
   CheckpointId latest_seen_id_ = kNoCheckpointId;
   TimeNs alignment_start_ns_ = 0;
-  std::vector<bool> blocked_;   // channel delivered the aligning barrier
+  // blocked_ (BarrierHandler): the channel delivered the aligning barrier.
   std::vector<bool> ended_;     // channel delivered end of partition
   std::uint32_t blocked_count_ = 0;
   std::uint32_t ended_count_ = 0;
@@ -88,7 +97,6 @@ class AtLeastOnceBarrierTracker final : public BarrierHandler {
   static constexpr std::size_t kMaxTrackedCheckpoints = 50;
   explicit AtLeastOnceBarrierTracker(std::uint32_t channel_count, CheckpointId last_seen_id = kNoCheckpointId);
 
-  bool is_blocked(std::uint32_t) const override { return false; }
   void on_barrier(std::uint32_t channel, CheckpointId id, TimeNs now_ns, std::vector<BarrierAction>& actions) override;
   void on_cancel_barrier(std::uint32_t channel, CheckpointId id, std::vector<BarrierAction>& actions) override;
   void on_end_of_partition(std::uint32_t channel, TimeNs now_ns, std::vector<BarrierAction>& actions) override;
