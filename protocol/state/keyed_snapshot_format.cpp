@@ -209,4 +209,22 @@ StateEntry KeyedSnapshotView::entry(const KeyedSnapshotSection& section, std::ui
   return StateEntry{load_le64(in), load_le32(in + 8), StateValue{load_le64(in + 12), load_le64(in + 20)}};
 }
 
+Result<std::vector<KeyedSnapshotView>> parse_snapshots_for_restore(const std::vector<Bytes>& snapshots,
+                                                                   std::uint32_t max_parallelism) {
+  std::vector<KeyedSnapshotView> views;
+  views.reserve(snapshots.size());
+  for (std::size_t i = 0; i < snapshots.size(); ++i) {
+    const std::string which = "snapshot " + std::to_string(i + 1) + " of " + std::to_string(snapshots.size());
+    Result<KeyedSnapshotView> view = KeyedSnapshotView::parse(snapshots[i]);
+    if (!view.is_ok()) return Status::error(view.status().code(), which + ": " + view.status().message());
+    if (view.value().max_parallelism() != max_parallelism) {
+      return Status::invalid_argument(which + " was taken with max parallelism " +
+                                      std::to_string(view.value().max_parallelism()) + ", this backend has " +
+                                      std::to_string(max_parallelism));
+    }
+    views.push_back(std::move(view).value());
+  }
+  return views;
+}
+
 }  // namespace ckptsim

@@ -122,4 +122,11 @@ class KeyedSnapshotView {
   std::vector<KeyedSnapshotSection> sections_;
 };
 
+// Parses every snapshot a restore is given, completely, before a backend touches its
+// tables (so a corrupt one never leaves a partial restore behind), and checks that each
+// was taken with `max_parallelism` key groups. Errors name the snapshot ("snapshot 2 of
+// 3: ..."). The views point into `snapshots`, which must outlive them.
+Result<std::vector<KeyedSnapshotView>> parse_snapshots_for_restore(const std::vector<Bytes>& snapshots,
+                                                                   std::uint32_t max_parallelism);
+
 }  // namespace ckptsim

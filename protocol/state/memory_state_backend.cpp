@@ -103,22 +103,9 @@ Status MemoryStateBackend::restore(const std::vector<Bytes>& snapshots) {
   if (hooks_ != nullptr && hooks_->before_restore) {
     if (Status status = hooks_->before_restore(); !status.is_ok()) return status;
   }
-  // Verify every snapshot completely before touching the tables, so a corrupt one
-  // never leaves a partial restore behind.
-  std::vector<KeyedSnapshotView> views;
-  views.reserve(snapshots.size());
-  for (std::size_t i = 0; i < snapshots.size(); ++i) {
-    const std::string which = "snapshot " + std::to_string(i + 1) + " of " + std::to_string(snapshots.size());
-    Result<KeyedSnapshotView> view = KeyedSnapshotView::parse(snapshots[i]);
-    if (!view.is_ok()) return Status::error(view.status().code(), which + ": " + view.status().message());
-    if (view.value().max_parallelism() != max_parallelism_) {
-      return Status::invalid_argument(which + " was taken with max parallelism " +
-                                      std::to_string(view.value().max_parallelism()) + ", this backend has " +
-                                      std::to_string(max_parallelism_));
-    }
-    views.push_back(std::move(view).value());
-  }
-  return restore_from(views);
+  Result<std::vector<KeyedSnapshotView>> views = parse_snapshots_for_restore(snapshots, max_parallelism_);
+  if (!views.is_ok()) return views.status();
+  return restore_from(views.value());
 }
 
 Status MemoryStateBackend::restore_from(const std::vector<KeyedSnapshotView>& views) {

@@ -238,18 +238,9 @@ Status RocksDbStateBackend::restore(const std::vector<Bytes>& snapshots) {
   if (hooks != nullptr && hooks->before_restore) {
     if (Status status = hooks->before_restore(); !status.is_ok()) return status;
   }
-  std::vector<KeyedSnapshotView> views;
-  for (std::size_t i = 0; i < snapshots.size(); ++i) {
-    const std::string which = "snapshot " + std::to_string(i + 1) + " of " + std::to_string(snapshots.size());
-    Result<KeyedSnapshotView> view = KeyedSnapshotView::parse(snapshots[i]);
-    if (!view.is_ok()) return Status::error(view.status().code(), which + ": " + view.status().message());
-    if (view.value().max_parallelism() != max_parallelism_) {
-      return Status::invalid_argument(which + " was taken with max parallelism " +
-                                      std::to_string(view.value().max_parallelism()) + ", this backend has " +
-                                      std::to_string(max_parallelism_));
-    }
-    views.push_back(std::move(view).value());
-  }
+  Result<std::vector<KeyedSnapshotView>> parsed = parse_snapshots_for_restore(snapshots, max_parallelism_);
+  if (!parsed.is_ok()) return parsed.status();
+  const std::vector<KeyedSnapshotView>& views = parsed.value();
   std::vector<std::uint8_t> claimed(range_.size(), 0);
   rocksdb::WriteBatch batch;
   std::size_t count = 0;
