@@ -40,13 +40,15 @@ inline constexpr std::string_view kRestartStrategyGaveUp = "restart strategy gav
 inline constexpr std::string_view kJobManagerLostByTaskManager = "task manager releases tasks after losing the job manager";
 inline constexpr std::string_view kRecoveryRetried = "job manager retries reading checkpoint metadata";
 inline constexpr std::string_view kTaskFailureResent = "task manager resends an unacknowledged task failure";
+inline constexpr std::string_view kSinkFinishedWithEmptyTransaction =
+    "sink finishes with an empty transaction of a checkpoint that never completed";
 
-inline constexpr std::array<std::string_view, 20> kCoverageMarks = {
+inline constexpr std::array<std::string_view, 21> kCoverageMarks = {
     kStaleBarrier, kAlignmentSubsumed, kCancelMarker, kEndOfPartitionDuringAlignment, kCheckpointDeclined,
     kAckDiscarded, kAckUnknown, kCheckpointExpired, kCheckpointSubsumedPending, kRestoreWithPendingTransactions,
     kCommitRetried, kPrepareRetried, kFailoverWhileFinalizing, kTaskManagerRestartDetected, kDeploymentTimedOut,
     kFinalCheckpointRetried, kRestartStrategyGaveUp, kJobManagerLostByTaskManager, kRecoveryRetried,
-    kTaskFailureResent,
+    kTaskFailureResent, kSinkFinishedWithEmptyTransaction,
 };
 }  // namespace coverage
 

@@ -37,6 +37,7 @@ Result<Bytes> TwoPhaseCommitSink::snapshot(CheckpointId id) {
   CKPT_ASSERT(pending_.size() < kMaxPendingTransactions, "too many pending transactions");
   Pending& pending = pending_[id];
   pending.name = transaction_name(id);
+  pending.has_records = !current_.empty();
   pending.records = std::move(current_);
   current_ = {};
   send_prepare(id, pending);
@@ -57,6 +58,17 @@ bool TwoPhaseCommitSink::checkpoint_ready(CheckpointId id) const {
   for (auto it = pending_.begin(); it != pending_.end() && it->first <= id; ++it) {
     if (!it->second.prepared) return false;
   }
+  return true;
+}
+
+bool TwoPhaseCommitSink::finished_ready() const {
+  if (!current_.empty() || abort_in_flight_) return false;
+  bool empty_left = false;
+  for (const auto& [id, pending] : pending_) {
+    if (pending.has_records) return false;
+    empty_left = true;
+  }
+  if (empty_left) cover(context_.coverage, coverage::kSinkFinishedWithEmptyTransaction);
   return true;
 }
 

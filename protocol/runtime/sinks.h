@@ -81,13 +81,17 @@ class TwoPhaseCommitSink final : public SinkWriter {
   Status retry_overdue() override;
   void flush() override {}
   bool has_outstanding_requests() const override;
-  bool finished_ready() const override { return current_.empty() && pending_.empty() && !abort_in_flight_; }
+  // Every transaction with records is committed. An empty one may stay prepared forever:
+  // committing it would change nothing, and it may belong to a checkpoint that can never
+  // complete (one triggered before end of input that a finished source declined).
+  bool finished_ready() const override;
   void fill_view(OperatorStateView& view) const override;
 
  private:
   struct Pending {
     std::string name;
     std::vector<std::uint8_t> records;   // kept until the prepare is acknowledged
+    bool has_records = true;             // unknown (so true) for a restored transaction
     bool prepared = false;
     bool commit_sent = false;
     TimeNs last_sent_ns = 0;

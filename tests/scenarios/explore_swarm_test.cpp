@@ -46,6 +46,7 @@ const std::vector<std::string> kLibrary = {
     "scenarios/end-of-input-during-alignment.json",
     "scenarios/restart-strategy-exhausted.json",
     "scenarios/checkpoints-after-failover.json",
+    "scenarios/reordered-triggers.json",
 };
 
 ExploreOptions options_for(const std::string& path, std::uint64_t seeds) {

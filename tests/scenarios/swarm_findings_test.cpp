@@ -16,15 +16,18 @@ using namespace ckptsim::scenarios;
 
 namespace {
 
-// A library scenario with its faults replaced by `faults_json` and `config` entries merged.
+// A library scenario with its faults replaced by `faults_json`, `config` entries merged
+// and `overrides` merged in as a JSON merge patch (RFC 7386), e.g. a shrunk input.
 Scenario scenario_with(const std::string& path, const std::string& faults_json,
-                       const nlohmann::json& config = nlohmann::json::object()) {
+                       const nlohmann::json& config = nlohmann::json::object(),
+                       const nlohmann::json& overrides = nlohmann::json::object()) {
   Result<Scenario> base = load_scenario_file(path);
   CKPT_ASSERT(base.is_ok(), "the library scenario loads");
   nlohmann::json json = scenario_to_json(base.value());
   json["faults"] = nlohmann::json::parse(faults_json);
   json.erase("expect");
   for (const auto& [key, value] : config.items()) json["config"][key] = value;
+  json.merge_patch(overrides);
   Result<Scenario> scenario = parse_scenario(json.dump());
   CKPT_ASSERT(scenario.is_ok(), "the regression scenario is valid");
   return scenario.value();
@@ -140,4 +143,22 @@ TEST_CASE("swarm finding 8: epochs that failed to persist are never sent to task
         {"execution.checkpointing.max-concurrent-checkpoints", 4}, {"execution.checkpointing.timeout", "9830569699ns"},
         {"heartbeat.interval", "557011297ns"}, {"heartbeat.timeout", "1671033891ns"},
         {"taskmanager.network.memory.buffers-per-channel", 6}}), 860);
+}
+
+TEST_CASE("swarm finding 9: a checkpoint triggered before end of input that finished sources decline does not "
+          "keep the sink from finishing",
+          "[unit][scenario-run][findings]") {
+  // Seed 1099 of reordered-triggers, shrunk: a trigger delayed past the final checkpoint
+  // reached one source before its end of input and the others after it. The others
+  // declined it, so the sink kept that checkpoint's (empty) pre-committed transaction,
+  // waited for a commit no later checkpoint could bring (finished sources decline every
+  // trigger), and the job never finished.
+  require_pass(scenario_with("scenarios/reordered-triggers.json", R"([
+    {"type": "rpc-delay", "at": "1250us", "duration": "43750us", "messages": "trigger", "delay": "0ms", "jitter": "150ms"}
+  ])", {{"execution.buffer-timeout.interval", "85061993ns"}, {"execution.checkpointing.interval", "13618694ns"},
+        {"execution.checkpointing.max-concurrent-checkpoints", 3}, {"execution.checkpointing.min-pause", "12134472ns"},
+        {"execution.checkpointing.timeout", "7919628874ns"}, {"heartbeat.interval", "217517552ns"},
+        {"heartbeat.timeout", "1087587760ns"}, {"taskmanager.network.memory.buffers-per-channel", 4}},
+                             {{"cluster", {{"task-managers", 2}}}, {"input", {{"partitions", 1}, {"records-per-partition", 1}}}}),
+               1099);
 }
