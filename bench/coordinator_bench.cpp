@@ -132,7 +132,7 @@ class NoOpGateway final : public CheckpointTaskGateway {
  public:
   void trigger_checkpoint(TaskRef, CheckpointId, TimeNs) override {}
   void notify_checkpoint_complete(TaskRef, CheckpointId) override {}
-  void notify_checkpoint_aborted(TaskRef, CheckpointId) override {}
+  void notify_checkpoint_aborted(TaskRef, CheckpointId, CheckpointId) override {}
 };
 
 struct Ack {

@@ -13,6 +13,6 @@
 
 namespace ckptsim::scenarios {
 
-inline constexpr std::string_view kProtocolVersion = "ckptsim-protocol-1";
+inline constexpr std::string_view kProtocolVersion = "ckptsim-protocol-2";
 
 }  // namespace ckptsim::scenarios

@@ -1,7 +1,7 @@
 // Traces: everything needed to re-run one failing simulation, as a versioned JSON
 // document (docs/traces.md is the reference of the format).
 //
-//   {"format": "ckptsim-trace", "version": 1, "protocol_version": "ckptsim-protocol-1",
+//   {"format": "ckptsim-trace", "version": 1, "protocol_version": "ckptsim-protocol-2",
 //    "seed": 17, "fingerprint": "2a738086c823c909", "events_total": 75664,
 //    "hash_checkpoints": [{"record_index": 16384, "hash": "..."}, ...],
 //    "violation": {"property": "sink.double_commit", "time_ns": 1200000000,

@@ -405,9 +405,11 @@ void CheckpointCoordinator::abort_pending(CheckpointId id, CheckpointFailureReas
     return;
   }
   failure_manager_.handle_failure(id, reason);
+  const CompletedCheckpoint* latest = store_.latest();
+  const CheckpointId latest_completed_id = latest != nullptr ? latest->id : kNoCheckpointId;
   call_out([&] {
     if (listener_ != nullptr) listener_->on_aborted(id, reason);
-    for (const TaskRef& task : all_tasks_) gateway_.notify_checkpoint_aborted(task, id);
+    for (const TaskRef& task : all_tasks_) gateway_.notify_checkpoint_aborted(task, id, latest_completed_id);
   });
 }
 

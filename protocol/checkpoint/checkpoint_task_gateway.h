@@ -35,7 +35,11 @@ class CheckpointTaskGateway {
   // Best effort: checkpoint `id` completed (it subsumes every lower id).
   virtual void notify_checkpoint_complete(TaskRef task, CheckpointId id) = 0;
   // Best effort: checkpoint `id` was aborted. Does not mean its data must be discarded.
-  virtual void notify_checkpoint_aborted(TaskRef task, CheckpointId id) = 0;
+  // `latest_completed_id` is the latest completed checkpoint (kNoCheckpointId if none):
+  // a task that missed that completion's notification treats this as one (Flink's
+  // notifyCheckpointAbortAsync carries it for the same reason), so one lost
+  // notify-complete never leaves committable data waiting forever.
+  virtual void notify_checkpoint_aborted(TaskRef task, CheckpointId id, CheckpointId latest_completed_id) = 0;
 };
 
 class CheckpointCoordinatorListener {

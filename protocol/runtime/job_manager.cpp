@@ -403,8 +403,9 @@ void JobManager::trigger_checkpoint(TaskRef source_task, CheckpointId id, TimeNs
 void JobManager::notify_checkpoint_complete(TaskRef task, CheckpointId id) {
   send_to_task(task, encode(MessageType::kNotifyCheckpointComplete, CheckpointMessage{task, id, 0}));
 }
-void JobManager::notify_checkpoint_aborted(TaskRef task, CheckpointId id) {
-  send_to_task(task, encode(MessageType::kNotifyCheckpointAborted, CheckpointMessage{task, id, 0}));
+void JobManager::notify_checkpoint_aborted(TaskRef task, CheckpointId id, CheckpointId latest_completed_id) {
+  send_to_task(task,
+               encode(MessageType::kNotifyCheckpointAborted, CheckpointMessage{task, id, 0, latest_completed_id}));
 }
 
 void JobManager::on_triggered(CheckpointId id, TimeNs trigger_time_ns) {

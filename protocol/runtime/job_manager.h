@@ -86,7 +86,7 @@ class JobManager final : private CheckpointTaskGateway, private CheckpointCoordi
   // CheckpointTaskGateway
   void trigger_checkpoint(TaskRef source_task, CheckpointId id, TimeNs timestamp_ns) override;
   void notify_checkpoint_complete(TaskRef task, CheckpointId id) override;
-  void notify_checkpoint_aborted(TaskRef task, CheckpointId id) override;
+  void notify_checkpoint_aborted(TaskRef task, CheckpointId id, CheckpointId latest_completed_id) override;
   // CheckpointCoordinatorListener (forwarded to the external listener too)
   void on_triggered(CheckpointId id, TimeNs trigger_time_ns) override;
   void on_completed(const CompletedCheckpoint& checkpoint) override;

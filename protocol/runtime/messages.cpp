@@ -133,6 +133,7 @@ RpcMessage encode(MessageType type, const CheckpointMessage& m) {
   put_task(w, m.task);
   w.put_i64(m.id);
   w.put_i64(m.timestamp_ns);
+  w.put_i64(m.latest_completed_id);
   return finish(type, std::move(w));
 }
 Result<CheckpointMessage> decode_checkpoint_message(const RpcMessage& m) {
@@ -140,6 +141,7 @@ Result<CheckpointMessage> decode_checkpoint_message(const RpcMessage& m) {
     Status s = read_task(r, c.task);
     if (s.is_ok()) s = r.read_i64(c.id, "checkpoint id");
     if (s.is_ok()) s = r.read_i64(c.timestamp_ns, "timestamp");
+    if (s.is_ok()) s = r.read_i64(c.latest_completed_id, "latest completed checkpoint id");
     return s;
   });
 }

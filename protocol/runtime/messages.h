@@ -63,6 +63,7 @@ struct CheckpointMessage {        // trigger, notify-complete, notify-aborted
   TaskRef task;
   CheckpointId id = kNoCheckpointId;
   TimeNs timestamp_ns = 0;
+  CheckpointId latest_completed_id = kNoCheckpointId;  // notify-aborted only
 };
 
 // What a TaskManager's heartbeat response says about one of its tasks. Status messages

@@ -83,7 +83,9 @@ class StreamTask {
   void start();
   void trigger_checkpoint(CheckpointId id, TimeNs timestamp_ns);
   void notify_checkpoint_complete(CheckpointId id);
-  void notify_checkpoint_aborted(CheckpointId id);
+  // `latest_completed_id` (or kNoCheckpointId): the latest completed checkpoint, handled
+  // as a notify-complete in case that notification was lost.
+  void notify_checkpoint_aborted(CheckpointId id, CheckpointId latest_completed_id);
   void end_of_input();
   void on_store_reply(MessageType type, const StoreReply& reply);
 

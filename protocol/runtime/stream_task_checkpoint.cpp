@@ -146,7 +146,7 @@ void StreamTask::notify_checkpoint_complete(CheckpointId id) {
   }
 }
 
-void StreamTask::notify_checkpoint_aborted(CheckpointId id) {
+void StreamTask::notify_checkpoint_aborted(CheckpointId id, CheckpointId latest_completed_id) {
   if (barriers_) {
     barriers_->on_checkpoint_aborted(id, actions_);
     // Flink does not send a decline for an abort the coordinator itself decided.
@@ -159,6 +159,9 @@ void StreamTask::notify_checkpoint_aborted(CheckpointId id) {
     schedule_step(0);  // channels may have been unblocked
   }
   // An aborted checkpoint's upload may still be running; its ack will be discarded.
+  // A missed completion (a lost notify-complete) is made up for here; the sink commits
+  // each transaction once, so a repeated notification changes nothing.
+  if (latest_completed_id != kNoCheckpointId) notify_checkpoint_complete(latest_completed_id);
 }
 
 OperatorStateView StreamTask::state_view() const {

@@ -129,7 +129,9 @@ void TaskManager::route_checkpoint_message(MessageType type, const RpcMessage& m
   switch (type) {
     case MessageType::kTriggerCheckpoint: task->trigger_checkpoint(m.value().id, m.value().timestamp_ns); return;
     case MessageType::kNotifyCheckpointComplete: task->notify_checkpoint_complete(m.value().id); return;
-    case MessageType::kNotifyCheckpointAborted: task->notify_checkpoint_aborted(m.value().id); return;
+    case MessageType::kNotifyCheckpointAborted:
+      task->notify_checkpoint_aborted(m.value().id, m.value().latest_completed_id);
+      return;
     default: return;
   }
 }

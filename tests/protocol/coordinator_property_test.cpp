@@ -201,8 +201,15 @@ class Checker final : public CheckpointCoordinatorListener, public CheckpointTas
   void notify_checkpoint_complete(TaskRef, CheckpointId id) override {
     expect(completed_ids.count(id) == 1, "notify-complete only for completed checkpoints");
   }
-  void notify_checkpoint_aborted(TaskRef, CheckpointId id) override {
+  void notify_checkpoint_aborted(TaskRef, CheckpointId id, CheckpointId latest_completed_id) override {
     expect(completed_ids.count(id) == 0, "notify-aborted never for a completed checkpoint");
+    // Like Flink, subsumed pending checkpoints are aborted while the newer one completes,
+    // just before it is reported: then the latest is open but its metadata is durable.
+    const bool completing = open_.count(latest_completed_id) == 1 &&
+                            blobs_.contains(CompletedCheckpointStore::metadata_name("job", latest_completed_id));
+    expect(latest_completed_id == kNoCheckpointId || completed_ids.count(latest_completed_id) == 1 || completing,
+           "notify-aborted names a completed (or completing) checkpoint as the latest");
+    expect(latest_completed_id >= last_completed, "notify-aborted names the latest completed checkpoint");
   }
 
   // A JobManager restart: open checkpoints are gone, the new coordinator knows nothing of

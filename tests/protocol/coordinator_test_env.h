@@ -284,7 +284,7 @@ class RecordingGateway final : public CheckpointTaskGateway {
   void notify_checkpoint_complete(TaskRef task, CheckpointId id) override {
     calls.push_back({GatewayCall::Kind::kNotifyComplete, task, id, 0});
   }
-  void notify_checkpoint_aborted(TaskRef task, CheckpointId id) override {
+  void notify_checkpoint_aborted(TaskRef task, CheckpointId id, CheckpointId /*latest_completed_id*/) override {
     calls.push_back({GatewayCall::Kind::kNotifyAborted, task, id, 0});
   }
   std::vector<GatewayCall> of_kind(GatewayCall::Kind kind) const {
