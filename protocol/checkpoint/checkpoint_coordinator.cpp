@@ -149,7 +149,7 @@ void CheckpointCoordinator::trigger_checkpoint_as_periodic() {
 
 TaskAcknowledgeResult CheckpointCoordinator::receive_acknowledge(TaskRef task, CheckpointId id,
                                                                  SubtaskStateHandle state,
-                                                                 SubtaskCheckpointMetrics metrics) {
+                                                                 const SubtaskCheckpointMetrics& metrics) {
   assert_entry_allowed();
   // Before recovery nothing is known about which blobs are live, so nothing is removed.
   if (lifecycle_ != CoordinatorLifecycle::kRunning) return TaskAcknowledgeResult::kUnknown;
@@ -164,7 +164,7 @@ TaskAcknowledgeResult CheckpointCoordinator::receive_acknowledge(TaskRef task, C
     discard_ack_state(state);
     return TaskAcknowledgeResult::kUnknown;
   }
-  const SubtaskStateHandle copy = state;
+  // The pending checkpoint takes the state only on kSuccess; otherwise it is still ours.
   const TaskAcknowledgeResult result = entry.checkpoint.acknowledge(task, std::move(state), metrics);
   switch (result) {
     case TaskAcknowledgeResult::kSuccess:
@@ -174,7 +174,7 @@ TaskAcknowledgeResult CheckpointCoordinator::receive_acknowledge(TaskRef task, C
       break;  // the first ack's blobs are the checkpoint's; keep them
     case TaskAcknowledgeResult::kUnknown:
     case TaskAcknowledgeResult::kDiscarded:
-      discard_ack_state(copy);
+      discard_ack_state(state);
       break;
   }
   check_invariants();
@@ -367,7 +367,8 @@ void CheckpointCoordinator::complete_checkpoint(CheckpointId id) {
   CKPT_ASSERT(!node.empty() && node.mapped().completed.has_value(), "complete a finalized checkpoint");
   CompletedCheckpoint completed = std::move(*node.mapped().completed);
   CKPT_ASSERT(completed.states.size() == node.mapped().checkpoint.num_tasks(), "completed without every ack");
-  std::vector<CompletedCheckpoint> subsumed = store_.add(completed);
+  std::vector<CompletedCheckpoint> subsumed = store_.add(std::move(completed));
+  const CompletedCheckpoint& added = *store_.latest();
   last_checkpoint_end_ns_ = clock_.now_ns();
   remember_ended(id);
   failure_manager_.handle_success(id);
@@ -376,7 +377,7 @@ void CheckpointCoordinator::complete_checkpoint(CheckpointId id) {
     abort_pending(pending_.begin()->first, CheckpointFailureReason::kCheckpointSubsumed);
   }
   call_out([&] {
-    if (listener_ != nullptr) listener_->on_completed(completed);
+    if (listener_ != nullptr) listener_->on_completed(added);
     for (const TaskRef& task : all_tasks_) gateway_.notify_checkpoint_complete(task, id);
   });
   for (CompletedCheckpoint& old : subsumed) {

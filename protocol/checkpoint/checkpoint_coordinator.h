@@ -127,8 +127,10 @@ class CheckpointCoordinator {
   // kSuccess, kDuplicate, kUnknown (unknown id, stale attempt, or not yet triggered) or
   // kDiscarded (a recently ended checkpoint). The state of an ack that is not kSuccess or
   // kDuplicate is removed, except blobs a live checkpoint references.
+  // The state is taken by value: callers move it in, and it is moved on into the
+  // pending checkpoint (never copied).
   TaskAcknowledgeResult receive_acknowledge(TaskRef task, CheckpointId id, SubtaskStateHandle state,
-                                            SubtaskCheckpointMetrics metrics);
+                                            const SubtaskCheckpointMetrics& metrics);
   // Aborts checkpoint id with `reason` if its trigger went out, not every ack is in yet,
   // and it involves this task attempt (a stale attempt's decline is ignored). Returns
   // whether it did.

@@ -1,5 +1,6 @@
 #include "protocol/checkpoint/checkpoint_types.h"
 
+#include "protocol/checkpoint/checksummed_writer.h"
 #include "protocol/state/byte_io.h"
 
 #include <array>
@@ -19,7 +20,7 @@ constexpr std::size_t kMinStateEntryBytes = 4 + 8 + 8 + 4;
 constexpr std::size_t kMetricsEntryBytes = 4 + 5 * 8;
 constexpr std::size_t kMinBlobNameEntryBytes = 4;
 
-void write_payload(ByteWriter& out, const CompletedCheckpoint& checkpoint) {
+void write_payload(ChecksummedWriter& out, const CompletedCheckpoint& checkpoint) {
   out.put_i64(checkpoint.id);
   out.put_i64(checkpoint.trigger_time_ns);
   out.put_i64(checkpoint.completion_time_ns);
@@ -43,6 +44,16 @@ void write_payload(ByteWriter& out, const CompletedCheckpoint& checkpoint) {
     out.put_u64(metrics.state_size_bytes);
     out.put_u64(metrics.in_flight_bytes);
   }
+}
+
+// The exact size of the encoding, so that the writer allocates once.
+std::size_t encoded_size_bytes(const CompletedCheckpoint& checkpoint) {
+  std::size_t size = kHeaderBytes + 3 * 8 + 4 + checkpoint.states.size() * kMinStateEntryBytes + 4 +
+                     checkpoint.metrics.size() * kMetricsEntryBytes + kTrailerBytes;
+  for (const auto& entry : checkpoint.states) {
+    for (const std::string& blob : entry.second.blob_names) size += kMinBlobNameEntryBytes + blob.size();
+  }
+  return size;
 }
 
 Status corrupt(const std::string& what) { return Status::corruption("checkpoint metadata: " + what); }
@@ -238,10 +249,10 @@ std::optional<CheckpointId> parse_checkpoint_id(std::string_view text) {
 }
 
 std::uint64_t fnv1a64(const std::uint8_t* data, std::size_t size) {
-  std::uint64_t hash = 0xcbf29ce484222325ULL;
+  std::uint64_t hash = kFnv1a64OffsetBasis;
   for (std::size_t i = 0; i < size; ++i) {
     hash ^= data[i];
-    hash *= 0x100000001b3ULL;
+    hash *= kFnv1a64Prime;
   }
   return hash;
 }
@@ -249,16 +260,17 @@ std::uint64_t fnv1a64(const std::uint8_t* data, std::size_t size) {
 Bytes serialize_checkpoint_metadata(const CompletedCheckpoint& checkpoint) {
   CKPT_ASSERT(checkpoint.id > kNoCheckpointId, "a completed checkpoint needs a positive id");
   CKPT_ASSERT(checkpoint.completion_time_ns >= checkpoint.trigger_time_ns, "completion before trigger");
-  ByteWriter out;
+  // The size is computed first so that the header's payload length is written in
+  // place and every byte is hashed once, as it is written.
+  const std::size_t size_bytes = encoded_size_bytes(checkpoint);
+  ChecksummedWriter out(size_bytes);
   out.put_raw(kMagic);
   out.put_u32(kCheckpointMetadataVersion);
   out.put_u32(0);  // flags
-  out.put_u64(0);  // payload length, patched below
+  out.put_u64(size_bytes - kHeaderBytes - kTrailerBytes);  // payload length
   write_payload(out, checkpoint);
-  const std::size_t payload_bytes = out.size() - kHeaderBytes;
-  out.patch_u64(16, payload_bytes);
-  out.put_u64(fnv1a64(out.bytes().data(), out.size()));
-  return std::move(out).take();
+  CKPT_ASSERT(out.size() == size_bytes - kTrailerBytes, "the encoded size was computed exactly");
+  return std::move(out).finish_with_checksum();  // FNV-1a-64 over bytes [0, 24 + P)
 }
 
 Result<CompletedCheckpoint> deserialize_checkpoint_metadata(const Bytes& bytes) {

@@ -31,7 +31,6 @@
 
 #include <compare>
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,6 +38,7 @@
 
 #include "protocol/base/status.h"
 #include "protocol/base/time.h"
+#include "protocol/checkpoint/subtask_map.h"
 #include "protocol/env/blob_store.h"
 
 namespace ckptsim {
@@ -128,8 +128,8 @@ struct CompletedCheckpoint {
   CheckpointId id = kNoCheckpointId;
   TimeNs trigger_time_ns = 0;
   TimeNs completion_time_ns = 0;
-  std::map<std::uint32_t, SubtaskStateHandle> states;         // by subtask
-  std::map<std::uint32_t, SubtaskCheckpointMetrics> metrics;  // by subtask
+  SubtaskMap<SubtaskStateHandle> states;         // by subtask, increasing
+  SubtaskMap<SubtaskCheckpointMetrics> metrics;  // by subtask, increasing
 
   friend bool operator==(const CompletedCheckpoint&, const CompletedCheckpoint&) = default;
 };

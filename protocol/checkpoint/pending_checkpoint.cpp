@@ -1,5 +1,6 @@
 #include "protocol/checkpoint/pending_checkpoint.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace ckptsim {
@@ -24,17 +25,36 @@ const char* name(PendingCheckpointState state) {
 }
 
 PendingCheckpoint::PendingCheckpoint(CheckpointId id, TimeNs trigger_time_ns, const std::vector<TaskRef>& tasks)
-    : id_(id), trigger_time_ns_(trigger_time_ns) {
+    : id_(id), trigger_time_ns_(trigger_time_ns), num_outstanding_(tasks.size()) {
   CKPT_ASSERT(id > kNoCheckpointId, "checkpoint ids are positive");
   CKPT_ASSERT(!tasks.empty(), "a checkpoint must wait for at least one task");
-  std::set<std::uint32_t> subtasks;
-  for (const TaskRef& task : tasks) {
-    CKPT_ASSERT(subtasks.insert(task.subtask).second, "a checkpoint waits for one attempt per subtask");
-    tasks_to_ack_.insert(task);
+  slots_.resize(tasks.size());
+  for (std::size_t i = 0; i < tasks.size(); ++i) slots_[i].task = tasks[i];
+  std::sort(slots_.begin(), slots_.end(), [](const Slot& a, const Slot& b) { return a.task.subtask < b.task.subtask; });
+  for (std::size_t i = 1; i < slots_.size(); ++i) {
+    CKPT_ASSERT(slots_[i - 1].task.subtask < slots_[i].task.subtask, "a checkpoint waits for one attempt per subtask");
   }
+  // Sorted and distinct, so the subtasks are exactly 0..N-1 iff the last one is N-1.
+  subtask_is_index_ = slots_.back().task.subtask == slots_.size() - 1;
 }
 
-TaskAcknowledgeResult PendingCheckpoint::acknowledge(const TaskRef& task, SubtaskStateHandle state,
+const PendingCheckpoint::Slot* PendingCheckpoint::find_subtask(std::uint32_t subtask) const {
+  if (subtask_is_index_) return subtask < slots_.size() ? &slots_[subtask] : nullptr;
+  auto it = std::lower_bound(slots_.begin(), slots_.end(), subtask,
+                             [](const Slot& slot, std::uint32_t key) { return slot.task.subtask < key; });
+  return it != slots_.end() && it->task.subtask == subtask ? &*it : nullptr;
+}
+
+const PendingCheckpoint::Slot* PendingCheckpoint::find_slot(const TaskRef& task) const {
+  const Slot* slot = find_subtask(task.subtask);
+  return slot != nullptr && slot->task.attempt == task.attempt ? slot : nullptr;
+}
+
+PendingCheckpoint::Slot* PendingCheckpoint::find_slot(const TaskRef& task) {
+  return const_cast<Slot*>(std::as_const(*this).find_slot(task));
+}
+
+TaskAcknowledgeResult PendingCheckpoint::acknowledge(const TaskRef& task, SubtaskStateHandle&& state,
                                                      const SubtaskCheckpointMetrics& metrics) {
   switch (state_) {
     case PendingCheckpointState::kAborted:
@@ -43,20 +63,21 @@ TaskAcknowledgeResult PendingCheckpoint::acknowledge(const TaskRef& task, Subtas
     case PendingCheckpointState::kPending:
       break;
   }
-  if (tasks_to_ack_.erase(task) == 0) {
-    return acknowledged_.count(task) != 0 ? TaskAcknowledgeResult::kDuplicate : TaskAcknowledgeResult::kUnknown;
-  }
-  acknowledged_.insert(task);
-  const bool state_inserted = states_.emplace(task.subtask, std::move(state)).second;
-  const bool metrics_inserted = metrics_.emplace(task.subtask, metrics).second;
-  CKPT_ASSERT(state_inserted, "one state per acknowledged subtask");
-  CKPT_ASSERT(metrics_inserted, "one metrics entry per acknowledged subtask");
-  CKPT_ASSERT(states_.size() == acknowledged_.size(), "states and acknowledged tasks out of step");
+  Slot* slot = find_slot(task);
+  if (slot == nullptr) return TaskAcknowledgeResult::kUnknown;  // not awaited, or another attempt
+  if (slot->acknowledged) return TaskAcknowledgeResult::kDuplicate;
+  CKPT_ASSERT(num_outstanding_ > 0, "an unacknowledged slot is outstanding");
+  CKPT_ASSERT(slot->state.blob_names.empty(), "an unacknowledged slot holds no state");
+  slot->acknowledged = true;
+  slot->state = std::move(state);
+  slot->metrics = metrics;
+  --num_outstanding_;
   return TaskAcknowledgeResult::kSuccess;
 }
 
-bool PendingCheckpoint::involves(const TaskRef& task) const {
-  return tasks_to_ack_.count(task) != 0 || acknowledged_.count(task) != 0;
+bool PendingCheckpoint::has_acknowledged(const TaskRef& task) const {
+  const Slot* slot = find_slot(task);
+  return slot != nullptr && slot->acknowledged;
 }
 
 std::vector<SubtaskStateHandle> PendingCheckpoint::abort(CheckpointFailureReason reason) {
@@ -64,10 +85,10 @@ std::vector<SubtaskStateHandle> PendingCheckpoint::abort(CheckpointFailureReason
   state_ = PendingCheckpointState::kAborted;
   abort_reason_ = reason;
   std::vector<SubtaskStateHandle> released;
-  released.reserve(states_.size());
-  for (auto& entry : states_) released.push_back(std::move(entry.second));
-  states_.clear();
-  metrics_.clear();
+  released.reserve(num_acknowledged());
+  for (Slot& slot : slots_) {
+    if (slot.acknowledged) released.push_back(std::move(slot.state));
+  }
   return released;
 }
 
@@ -80,16 +101,22 @@ CompletedCheckpoint PendingCheckpoint::finalize(TimeNs now_ns) {
   completed.id = id_;
   completed.trigger_time_ns = trigger_time_ns_;
   completed.completion_time_ns = now_ns;
-  completed.states = std::move(states_);
-  completed.metrics = std::move(metrics_);
-  states_.clear();
-  metrics_.clear();
-  CKPT_ASSERT(completed.states.size() == acknowledged_.size(), "a completed checkpoint has every task's state");
+  completed.states.reserve(slots_.size());
+  completed.metrics.reserve(slots_.size());
+  // slots_ is in increasing subtask order, so every emplace appends.
+  for (Slot& slot : slots_) {
+    CKPT_ASSERT(slot.acknowledged, "a fully acknowledged checkpoint has every slot acknowledged");
+    completed.states.emplace(slot.task.subtask, std::move(slot.state));
+    completed.metrics.emplace(slot.task.subtask, slot.metrics);
+  }
+  CKPT_ASSERT(completed.states.size() == num_tasks(), "a completed checkpoint has every task's state");
   return completed;
 }
 
 void PendingCheckpoint::collect_blob_names(std::set<std::string>& names) const {
-  for (const auto& entry : states_) names.insert(entry.second.blob_names.begin(), entry.second.blob_names.end());
+  // Aborting and finalizing moved the states out; the slots keep only their tasks.
+  if (state_ != PendingCheckpointState::kPending) return;
+  for (const Slot& slot : slots_) names.insert(slot.state.blob_names.begin(), slot.state.blob_names.end());
 }
 
 }  // namespace ckptsim

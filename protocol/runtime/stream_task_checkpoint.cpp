@@ -1,5 +1,6 @@
 // StreamTask: the checkpoint side (trigger, snapshot, upload, acknowledge, notify).
 #include <algorithm>
+#include <utility>
 
 #include "protocol/base/assert.h"
 #include "protocol/runtime/stream_task.h"
@@ -127,7 +128,7 @@ void StreamTask::maybe_acknowledge(CheckpointId id) {
   if (sink_ && !sink_->checkpoint_ready(id)) return;  // waiting for the store's prepare ack
   AsyncCheckpoint& pending = it->second;
   pending.metrics.async_ns = services_.clock.now_ns() - pending.async_start_ns;
-  AcknowledgeCheckpoint ack{deployment_.task, id, pending.handle, pending.metrics};
+  AcknowledgeCheckpoint ack{deployment_.task, id, std::move(pending.handle), pending.metrics};  // erased below
   (void)services_.rpc.send(services_.job_manager, encode(MessageType::kAcknowledgeCheckpoint, ack));
   async_.erase(it);
   maybe_finish();

@@ -52,6 +52,45 @@ TEST_CASE("coordinator pending: stale ack from an old attempt is kUnknown and no
   CHECK_FALSE(checkpoint.involves({0, 4}));
 }
 
+TEST_CASE("coordinator pending: sparse, unsorted subtasks are matched by subtask and attempt",
+          "[unit][coordinator]") {
+  PendingCheckpoint checkpoint(6, 0, {TaskRef{10, 2}, TaskRef{3, 1}, TaskRef{7, 4}});
+  CHECK(ack(checkpoint, {5, 1}) == TaskAcknowledgeResult::kUnknown);   // between two awaited subtasks
+  CHECK(ack(checkpoint, {11, 2}) == TaskAcknowledgeResult::kUnknown);  // above every one
+  CHECK(ack(checkpoint, {7, 3}) == TaskAcknowledgeResult::kUnknown);   // stale attempt
+  CHECK(ack(checkpoint, {10, 2}) == TaskAcknowledgeResult::kSuccess);
+  CHECK(ack(checkpoint, {3, 1}) == TaskAcknowledgeResult::kSuccess);
+  CHECK(ack(checkpoint, {3, 1}) == TaskAcknowledgeResult::kDuplicate);
+  CHECK(checkpoint.has_acknowledged({10, 2}));
+  CHECK_FALSE(checkpoint.has_acknowledged({7, 4}));
+  CHECK(checkpoint.involves({7, 4}));
+  CHECK_FALSE(checkpoint.involves({7, 3}));
+  CHECK(ack(checkpoint, {7, 4}) == TaskAcknowledgeResult::kSuccess);
+  REQUIRE(checkpoint.is_fully_acknowledged());
+
+  const CompletedCheckpoint completed = checkpoint.finalize(1);
+  std::vector<std::uint32_t> order;
+  for (const auto& [subtask, state] : completed.states) order.push_back(subtask);
+  CHECK(order == std::vector<std::uint32_t>{3, 7, 10});
+  CHECK(completed.states.at(7) == make_state(6, {7, 4}));
+  CHECK(completed.metrics.at(10) == make_metrics({10, 2}));
+}
+
+TEST_CASE("coordinator pending: a rejected ack leaves its state with the caller", "[unit][coordinator]") {
+  PendingCheckpoint checkpoint(2, 0, tasks_with_attempt(2, 1));
+  SubtaskStateHandle stale = make_state(2, {0, 0});
+  CHECK(checkpoint.acknowledge({0, 0}, std::move(stale), make_metrics({0, 0})) == TaskAcknowledgeResult::kUnknown);
+  CHECK(stale == make_state(2, {0, 0}));
+  CHECK(ack(checkpoint, {0, 1}) == TaskAcknowledgeResult::kSuccess);
+  SubtaskStateHandle duplicate = make_state(2, {0, 1});
+  CHECK(checkpoint.acknowledge({0, 1}, std::move(duplicate), make_metrics({0, 1})) ==
+        TaskAcknowledgeResult::kDuplicate);
+  CHECK(duplicate == make_state(2, {0, 1}));
+  SubtaskStateHandle accepted = make_state(2, {1, 1});
+  CHECK(checkpoint.acknowledge({1, 1}, std::move(accepted), make_metrics({1, 1})) == TaskAcknowledgeResult::kSuccess);
+  CHECK(checkpoint.finalize(0).states.at(1) == make_state(2, {1, 1}));
+}
+
 TEST_CASE("coordinator pending: acks after abort are kDiscarded and abort releases acked state",
           "[unit][coordinator]") {
   PendingCheckpoint checkpoint(4, 0, tasks_with_attempt(3, 0));

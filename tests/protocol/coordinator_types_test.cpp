@@ -2,6 +2,8 @@
 #include <catch2/catch.hpp>
 
 #include "protocol/checkpoint/checkpoint_types.h"
+#include "protocol/checkpoint/checksummed_writer.h"
+#include "protocol/state/byte_io.h"
 #include "tests/protocol/coordinator_test_env.h"
 
 namespace ckptsim {
@@ -56,6 +58,62 @@ TEST_CASE("coordinator types: checkpoint ids parse strictly", "[unit][coordinato
   CHECK_FALSE(parse_checkpoint_id("12a").has_value());
   CHECK_FALSE(parse_checkpoint_id("").has_value());
   CHECK_FALSE(parse_checkpoint_id("9999999999999999999999").has_value());
+}
+
+TEST_CASE("coordinator types: subtask maps keep increasing subtask order whatever the insertion order",
+          "[unit][coordinator]") {
+  SubtaskMap<int> map;
+  CHECK(map.emplace(5, 50).second);
+  CHECK(map.emplace(9, 90).second);
+  CHECK(map.emplace(1, 10).second);
+  CHECK_FALSE(map.emplace(5, 51).second);  // present: not replaced
+  map[7] = 70;
+  std::vector<std::uint32_t> keys;
+  for (const auto& [subtask, value] : map) keys.push_back(subtask);
+  CHECK(keys == std::vector<std::uint32_t>{1, 5, 7, 9});
+  CHECK(map.at(5) == 50);
+  CHECK(map.find(6) == map.end());
+  CHECK(map.count(9) == 1);
+  CHECK(map.size() == 4);
+
+  CompletedCheckpoint forward = sample_checkpoint();
+  CompletedCheckpoint backward = forward;
+  backward.states.clear();
+  backward.metrics.clear();
+  for (std::uint32_t subtask = 4; subtask-- > 0;) {
+    backward.states.emplace(subtask, forward.states.at(subtask));
+    backward.metrics.emplace(subtask, forward.metrics.at(subtask));
+  }
+  CHECK(backward == forward);
+  CHECK(serialize_checkpoint_metadata(backward) == serialize_checkpoint_metadata(forward));
+}
+
+TEST_CASE("coordinator types: the checksummed writer's hash is FNV-1a of the bytes it wrote",
+          "[unit][coordinator]") {
+  // Every width of significant bytes, zero, the extremes, then a deterministic spread.
+  std::vector<std::uint64_t> values = {0, 1, 0xff, 0x100, 0xffff, 0x1'0000, UINT32_MAX, 1ULL << 32,
+                                       1ULL << 56, 0x00ff'0000'0000'0000, UINT64_MAX, 0x8000'0000'0000'0001};
+  std::uint64_t lcg = 12345;
+  for (int i = 0; i < 200; ++i) {
+    lcg = lcg * 6364136223846793005ULL + 1442695040888963407ULL;
+    values.push_back(lcg >> (lcg % 64));  // all magnitudes
+  }
+  const std::string text = "job/chk-1/subtask-0";
+  const std::size_t size_bytes = values.size() * (8 + 4) + 4 + text.size() + 8;
+  ChecksummedWriter writer(size_bytes);
+  ByteWriter reference;
+  for (const std::uint64_t value : values) {
+    writer.put_u64(value);
+    writer.put_u32(static_cast<std::uint32_t>(value));
+    reference.put_u64(value);
+    reference.put_u32(static_cast<std::uint32_t>(value));
+    REQUIRE(writer.checksum() == fnv1a64(reference.bytes().data(), reference.size()));
+  }
+  writer.put_string(text);
+  reference.put_string(text);
+  CHECK(writer.checksum() == fnv1a64(reference.bytes().data(), reference.size()));
+  reference.put_u64(writer.checksum());
+  CHECK(std::move(writer).finish_with_checksum() == reference.bytes());
 }
 
 TEST_CASE("coordinator types: metadata round trip preserves every field", "[unit][coordinator]") {
