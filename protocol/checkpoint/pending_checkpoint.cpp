@@ -89,7 +89,10 @@ CompletedCheckpoint PendingCheckpoint::finalize(TimeNs now_ns) {
 }
 
 void PendingCheckpoint::collect_blob_names(std::set<std::string>& names) const {
-  for (const auto& entry : states_) names.insert(entry.second.blob_names.begin(), entry.second.blob_names.end());
+  for (const auto& entry : states_) {
+    names.insert(entry.second.blob_names.begin(), entry.second.blob_names.end());
+    names.insert(entry.second.shared_blob_names.begin(), entry.second.shared_blob_names.end());
+  }
 }
 
 }  // namespace ckptsim
