@@ -55,6 +55,7 @@ CheckpointCoordinator::CheckpointCoordinator(CheckpointCoordinatorConfig config,
       id_counter_(env.blob_store, config_.job_id),
       store_(env.blob_store, config_.job_id, static_cast<std::size_t>(config_.num_retained)),
       discarder_(env.blob_store, [this](std::set<std::string>& names) { collect_referenced_blobs(names); }) {
+  discarder_.set_removal_observer([this](const std::string& name) { remember_deleted_shared(name); });
   if (config_.interval_ns > 0) {
     // Flink: triggering more often than the min-pause allows makes no sense.
     const DurationNs base_interval_ns = std::max(config_.interval_ns, config_.min_pause_ns);
@@ -174,6 +175,14 @@ TaskAcknowledgeResult CheckpointCoordinator::receive_acknowledge(TaskRef task, C
     // No task can know this id before its trigger was sent.
     discard_ack_state(state);
     return TaskAcknowledgeResult::kUnknown;
+  }
+  if (entry.phase == PendingPhase::kAwaitingAcks && entry.checkpoint.tasks_to_ack().count(task) != 0 &&
+      refers_to_deleted_shared(state)) {
+    // Completing it would leave a completed checkpoint that cannot be restored.
+    discard_ack_state(state);
+    abort_pending(id, CheckpointFailureReason::kFinalizeCheckpointFailure);
+    check_invariants();
+    return TaskAcknowledgeResult::kDiscarded;
   }
   const SubtaskStateHandle copy = state;
   const TaskAcknowledgeResult result = entry.checkpoint.acknowledge(task, std::move(state), metrics);
@@ -490,6 +499,23 @@ void CheckpointCoordinator::discard_subsumed(const CompletedCheckpoint& old) {
   // could still recover this checkpoint and needs its shared files.
   discarder_.discard_with_metadata(store_.metadata_name_of(old_id), state_blob_names(old),
                                    [this, old_id] { return shared_registry_.unregister_checkpoint(old_id); });
+}
+
+void CheckpointCoordinator::remember_deleted_shared(const std::string& name) {
+  if (!name.starts_with(shared_state_prefix(config_.job_id))) return;
+  if (!deleted_shared_.insert(name).second) return;
+  deleted_shared_order_.push_back(name);
+  if (deleted_shared_order_.size() > kMaxDeletedSharedBlobs) {
+    deleted_shared_.erase(deleted_shared_order_.front());
+    deleted_shared_order_.pop_front();
+  }
+}
+
+bool CheckpointCoordinator::refers_to_deleted_shared(const SubtaskStateHandle& state) const {
+  for (const std::string& name : state.shared_blob_names) {
+    if (deleted_shared_.contains(name)) return true;
+  }
+  return false;
 }
 
 void CheckpointCoordinator::sweep_shared_state() {

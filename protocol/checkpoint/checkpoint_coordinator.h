@@ -50,6 +50,14 @@
 //  * An aborted checkpoint's blobs (private and shared) are removed except those a
 //    live checkpoint refers to: registered shared files and anything a pending or
 //    finalizing checkpoint names.
+//  * A task re-uses the shared files of the last checkpoint it was told completed. That
+//    checkpoint may be subsumed (and a file only it referred to deleted) before the ack
+//    of a newer checkpoint that re-uses the file arrives: with concurrent checkpoints,
+//    or when a notify-complete was lost (FLINK-29913). The coordinator remembers the
+//    shared blobs it deleted (the newest kMaxDeletedSharedBlobs) and aborts, with
+//    kFinalizeCheckpointFailure, a checkpoint whose ack refers to one, so no completed
+//    checkpoint ever refers to a deleted file; the task drops its re-use base when it
+//    hears of an abort and uploads its files anew.
 //  * recover() rebuilds the registry from the retained checkpoints' metadata, then
 //    discards older (orphaned) checkpoints and every blob under "<job>/shared/" that no
 //    retained checkpoint refers to (files of checkpoints that never completed, whose
@@ -221,6 +229,8 @@ class CheckpointCoordinator {
   void discard_ack_state(const SubtaskStateHandle& state);
   void discard_subsumed(const CompletedCheckpoint& old);
   void sweep_shared_state();
+  void remember_deleted_shared(const std::string& name);
+  bool refers_to_deleted_shared(const SubtaskStateHandle& state) const;
   void collect_referenced_blobs(std::set<std::string>& names) const;
   void remember_ended(CheckpointId id);
   bool recently_ended(CheckpointId id) const;
@@ -231,6 +241,7 @@ class CheckpointCoordinator {
   void check_invariants() const;
 
   static constexpr std::size_t kRecentlyEndedIds = 16;  // Flink's NUM_GHOST_CHECKPOINT_IDS
+  static constexpr std::size_t kMaxDeletedSharedBlobs = std::size_t{1} << 16;
 
   const CheckpointCoordinatorConfig config_;
   const Clock& clock_;
@@ -247,6 +258,8 @@ class CheckpointCoordinator {
   CompletedCheckpointStore store_;
   CheckpointStateDiscarder discarder_;
   SharedStateRegistry shared_registry_;  // shared blobs of the retained checkpoints
+  std::set<std::string> deleted_shared_;        // shared blobs a removal was issued for
+  std::deque<std::string> deleted_shared_order_;  // oldest first, bounds deleted_shared_
   std::optional<PeriodicTriggerTimer> periodic_;
 
   CoordinatorLifecycle lifecycle_ = CoordinatorLifecycle::kCreated;

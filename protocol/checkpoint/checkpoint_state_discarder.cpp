@@ -43,6 +43,7 @@ void CheckpointStateDiscarder::discard_with_metadata(const std::string& metadata
 }
 
 void CheckpointStateDiscarder::remove(const std::string& name) {
+  if (observer_) observer_(name);
   ++removals_issued_;
   blob_store_.remove(name, guard_.wrap([this](Status status) {
                        if (!status.is_ok() && status.code() != StatusCode::kNotFound) ++removal_failures_;

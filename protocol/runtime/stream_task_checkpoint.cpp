@@ -204,6 +204,7 @@ void StreamTask::notify_checkpoint_complete(CheckpointId id) {
 }
 
 void StreamTask::notify_checkpoint_aborted(CheckpointId id) {
+  if (incremental_) incremental_->forget_confirmed();
   if (barriers_) {
     barriers_->on_checkpoint_aborted(id, actions_);
     // Flink does not send a decline for an abort the coordinator itself decided.

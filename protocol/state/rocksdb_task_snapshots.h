@@ -18,7 +18,8 @@
 // acknowledges with the returned SubtaskStateHandle: blob_names = {private blob},
 // shared_blob_names = every shared blob the snapshot refers to (sorted).
 // Only files of a confirmed checkpoint are re-used: a file uploaded for a checkpoint
-// that never completed is discarded with it.
+// that never completed is discarded with it. After an abort nothing is re-used until the
+// next confirmation (forget_confirmed; see CheckpointCoordinator on deleted shared files).
 //
 // restore(private blob, shared blobs) writes every file into a fresh local directory
 // (verifying size and CRC-32C of each: a missing or damaged file fails the restore with
@@ -94,6 +95,11 @@ class RocksDbTaskSnapshots {
   Result<PreparedTaskSnapshot> prepare(CheckpointId id, const std::string& private_blob_name);
   // Checkpoint `id` completed: its shared files may be referred to by later snapshots.
   void confirm(CheckpointId id);
+  // A checkpoint was aborted, possibly because it referred to a shared file the
+  // coordinator had already deleted (the confirmed checkpoint was subsumed meanwhile):
+  // nothing is re-used any more until the next confirmation; the next snapshot uploads
+  // every file anew.
+  void forget_confirmed() { confirmed_.clear(); }
 
   // The shared blob names a private blob refers to (to download them first).
   static Result<TaskSnapshotContents> decode_private_blob(const Bytes& bytes);

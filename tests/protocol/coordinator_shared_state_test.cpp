@@ -193,3 +193,36 @@ TEST_CASE("checkpoint metadata: shared blob names round-trip and leave the forma
 }
 
 }  // namespace ckptsim
+
+namespace ckptsim {
+
+TEST_CASE("coordinator: an ack that re-uses a shared file deleted meanwhile aborts its checkpoint (FLINK-29913)",
+          "[unit][coordinator][shared-state]") {
+  CheckpointCoordinatorConfig config = shared_config();
+  config.max_concurrent_checkpoints = 2;
+  CoordinatorHarness h(config, 2, 1);
+  h.recover_and_deploy();
+  complete_with(h, {"a.sst"});
+  // Checkpoint 2 is triggered; the task, told checkpoint 1 completed, will re-use a.sst.
+  const CheckpointId second = h.trigger_now();
+  // Checkpoint 3 overtakes it without a.sst and subsumes checkpoint 1: a.sst is deleted.
+  const CheckpointId third = h.trigger_now();
+  REQUIRE(ack_shared(h, {0, 0}, third, {"b.sst"}) == TaskAcknowledgeResult::kSuccess);
+  REQUIRE(ack_shared(h, {1, 0}, third, {}) == TaskAcknowledgeResult::kSuccess);
+  h.blobs.run_pending();
+  REQUIRE(h.coordinator->latest_completed()->id == third);
+  // Checkpoint 2 was subsumed by the completion of 3; a late ack of a re-used, deleted
+  // file is discarded either way, and never completes anything.
+  CHECK(ack_shared(h, {0, 0}, second, {"a.sst"}) != TaskAcknowledgeResult::kSuccess);
+  // A checkpoint triggered after the deletion that re-uses the file (the task missed a
+  // notification) is aborted instead of completing with a dangling reference.
+  const CheckpointId fourth = h.trigger_now();
+  CHECK(ack_shared(h, {0, 0}, fourth, {"a.sst", "c.sst"}) == TaskAcknowledgeResult::kDiscarded);
+  h.blobs.run_pending();
+  CHECK(h.listener->abort_reason(fourth) == CheckpointFailureReason::kFinalizeCheckpointFailure);
+  CHECK(h.coordinator->latest_completed()->id == third);
+  CHECK_FALSE(h.blobs.contains(shared("c.sst")));
+  CHECK(h.blobs.contains(shared("b.sst")));
+}
+
+}  // namespace ckptsim
