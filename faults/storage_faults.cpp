@@ -43,15 +43,18 @@ DurationNs StorageFaultInjector::extra_put_delay_ns(const std::string& name) {
   return extra_ns;
 }
 
-void StorageFaultInjector::on_get(const std::string& name, Bytes& bytes) {
+void StorageFaultInjector::on_get(const std::string& name, Bytes& bytes, std::uint64_t modelled_size_bytes) {
   for (const auto& [id, rule] : rules_) {
     if (rule.kind != StorageRule::Kind::kCorruptReads || !name.starts_with(rule.prefix)) continue;
     if (!rng_.bernoulli(rule.probability)) continue;
     ++counters_.corrupted_gets;
-    if (bytes.empty()) {
+    if (bytes.empty() || modelled_size_bytes == 0) {
       bytes.push_back(0xA5);  // a torn read of an empty blob: a stray byte
     } else {
-      const std::uint64_t bit_index = rng_.uniform_below(static_cast<std::uint64_t>(bytes.size()) * 8);
+      // Drawn from the modelled size (equal to the byte count unless put_modelled), so
+      // the stream of draws never depends on physical bytes.
+      const std::uint64_t drawn = rng_.uniform_below(modelled_size_bytes * 8);
+      const std::uint64_t bit_index = drawn % (static_cast<std::uint64_t>(bytes.size()) * 8);
       bytes[bit_index / 8] ^= static_cast<std::uint8_t>(1u << (bit_index % 8));
     }
     return;  // one flipped bit is enough for the checksum to catch

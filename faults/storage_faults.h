@@ -58,7 +58,7 @@ class StorageFaultInjector final : public sim::BlobStorageFaults {
 
   Status on_put(const std::string& name, std::size_t bytes) override;
   DurationNs extra_put_delay_ns(const std::string& name) override;
-  void on_get(const std::string& name, Bytes& bytes) override;
+  void on_get(const std::string& name, Bytes& bytes, std::uint64_t modelled_size_bytes) override;
 
  private:
   void apply_capacity();

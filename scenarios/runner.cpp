@@ -249,8 +249,11 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
   input.seed ^= seed;  // the input is part of what a seed varies
   CheckpointHistory history(simulation, *after_history, total_subtasks(scenario));
   // Declared before the cluster: its files and backends must outlive every task.
-  sim::RunStateBackends state_backends(state_backend_choice(scenario));
-  sim::SimCluster cluster(simulation, scenario.job, input, sim::ClusterObservers{runtime_observer, &history, &store_observer,
+  const sim::StateBackendChoice backend_choice = state_backend_choice(scenario);
+  sim::RunStateBackends state_backends(backend_choice);
+  JobSpec job = scenario.job;
+  job.checkpointing.incremental = backend_choice.kind == sim::StateBackendKind::kRocksDb && backend_choice.incremental;
+  sim::SimCluster cluster(simulation, job, input, sim::ClusterObservers{runtime_observer, &history, &store_observer,
                                                                                          [&recorder] { recorder.on_coordinator_reset(); }});
   state_backends.attach(cluster);
   if (timeline) attach_timeline(cluster, *timeline);
@@ -282,6 +285,7 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
   for (std::size_t p = 0; p < simulation.process_count(); ++p) {
     outcome.process_names.push_back(simulation.process(static_cast<ProcessId>(p)).name);
   }
+  if (options.inspect) options.inspect(simulation, cluster, state_backends);
   return outcome;
 }
 

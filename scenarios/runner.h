@@ -20,6 +20,7 @@
 namespace ckptsim::sim {
 class Simulation;
 class SimCluster;
+class RunStateBackends;
 }  // namespace ckptsim::sim
 
 namespace ckptsim::scenarios {
@@ -31,6 +32,10 @@ namespace ckptsim::scenarios {
 // It must be deterministic and must not keep references past the run; explore calls it
 // from several threads at once, each time with that thread's own simulation.
 using RunTamper = std::function<void(sim::Simulation&, sim::SimCluster&)>;
+// A test-only seam: called once after the run was judged and summarized, while the
+// simulation, the cluster and the run's files still exist (tests inspect the checkpoint
+// directory, and may step the simulation on to let removals in flight complete).
+using RunInspector = std::function<void(sim::Simulation&, sim::SimCluster&, const sim::RunStateBackends&)>;
 
 struct RunOptions {
   std::optional<std::uint64_t> seed;      // overrides the scenario's seed
@@ -38,6 +43,7 @@ struct RunOptions {
   std::string scenario_path;               // for the reproduction command
   bool judge = true;                       // false: simulate and record only (benchmarks)
   RunTamper tamper = nullptr;              // tests only; empty in every real run
+  RunInspector inspect = nullptr;          // tests only; empty in every real run
   std::uint64_t max_kept_events = 50'000'000;  // bound on kept records when keep_event_log
   bool record_timeline = false;            // collect RunOutcome::timeline (reports)
 };

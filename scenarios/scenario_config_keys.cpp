@@ -297,8 +297,8 @@ constexpr ConfigKeyInfo kConfigKeys[] = {
                     "the run's own temporary directory; unset: the simulated in-memory blob store only.",
      .set = set_extra, .get = get_extra},
     {.key = "execution.checkpointing.incremental", .kind = kBool, .extra = true, .default_text = "false",
-     .description = "Incremental RocksDB checkpoints (rocksdb only; ignored by hashmap). In the simulator the "
-                    "uploaded snapshot stays the full format, see docs/state-backends.md.",
+     .description = "Incremental RocksDB checkpoints (rocksdb only; ignored by hashmap): tasks upload only new SST "
+                    "files and the coordinator reference-counts shared files, see docs/state-backends.md.",
      .set = set_extra, .get = get_extra},
 };
 

@@ -1,6 +1,9 @@
 #include "protocol/checkpoint/checkpoint_coordinator.h"
 
 #include <algorithm>
+#include <map>
+#include <set>
+#include <string_view>
 #include <utility>
 
 namespace ckptsim {
@@ -44,6 +47,7 @@ CheckpointCoordinator::CheckpointCoordinator(CheckpointCoordinatorConfig config,
       gateway_(env.gateway),
       listener_(env.listener),
       fail_job_(std::move(env.fail_job)),
+      blob_store_(env.blob_store),
       decider_(static_cast<std::size_t>(config_.max_concurrent_checkpoints), config_.min_pause_ns,
                config_.max_queued_requests),
       failure_manager_(config_.tolerable_failed_checkpoints,
@@ -51,6 +55,7 @@ CheckpointCoordinator::CheckpointCoordinator(CheckpointCoordinatorConfig config,
       id_counter_(env.blob_store, config_.job_id),
       store_(env.blob_store, config_.job_id, static_cast<std::size_t>(config_.num_retained)),
       discarder_(env.blob_store, [this](std::set<std::string>& names) { collect_referenced_blobs(names); }) {
+  discarder_.set_removal_observer([this](const std::string& name) { remember_deleted_shared(name); });
   if (config_.interval_ns > 0) {
     // Flink: triggering more often than the min-pause allows makes no sense.
     const DurationNs base_interval_ns = std::max(config_.interval_ns, config_.min_pause_ns);
@@ -91,9 +96,16 @@ void CheckpointCoordinator::on_store_recovered(Result<StoreRecovery> recovery,
   const CompletedCheckpoint* latest = store_.latest();
   id_counter_.recover(std::max(report.highest_seen_id, latest == nullptr ? kNoCheckpointId : latest->id));
   last_triggered_id_ = id_counter_.next_id() - 1;
-  for (const CompletedCheckpoint& orphan : report.orphaned) {
-    discarder_.discard_with_metadata(store_.metadata_name_of(orphan.id), state_blob_names(orphan));
+  // The registry first: orphans and the sweep must see every retained reference.
+  for (const CompletedCheckpoint& retained : store_.retained()) {
+    shared_registry_.register_checkpoint(retained.id, shared_blob_names(retained));
   }
+  for (const CompletedCheckpoint& orphan : report.orphaned) {
+    std::vector<std::string> blobs = state_blob_names(orphan);
+    for (std::string& shared : shared_blob_names(orphan)) blobs.push_back(std::move(shared));
+    discarder_.discard_with_metadata(store_.metadata_name_of(orphan.id), std::move(blobs));
+  }
+  sweep_shared_state();
   lifecycle_ = CoordinatorLifecycle::kRunning;
   CoordinatorRecovery result;
   if (latest != nullptr) result.latest_completed_id = latest->id;
@@ -163,6 +175,14 @@ TaskAcknowledgeResult CheckpointCoordinator::receive_acknowledge(TaskRef task, C
     // No task can know this id before its trigger was sent.
     discard_ack_state(state);
     return TaskAcknowledgeResult::kUnknown;
+  }
+  if (entry.phase == PendingPhase::kAwaitingAcks && entry.checkpoint.involves(task) &&
+      !entry.checkpoint.has_acknowledged(task) && refers_to_deleted_shared(state)) {
+    // Completing it would leave a completed checkpoint that cannot be restored.
+    discard_ack_state(state);
+    abort_pending(id, CheckpointFailureReason::kFinalizeCheckpointFailure);
+    check_invariants();
+    return TaskAcknowledgeResult::kDiscarded;
   }
   // The pending checkpoint takes the state only on kSuccess; otherwise it is still ours.
   const TaskAcknowledgeResult result = entry.checkpoint.acknowledge(task, std::move(state), metrics);
@@ -339,6 +359,7 @@ void CheckpointCoordinator::on_metadata_persisted(CheckpointId id, const Status&
   if (aborted != aborted_finalizations_.end()) {
     // Aborted while the write was in flight: undo the write, then drop the state.
     std::vector<std::string> blobs = state_blob_names(aborted->second);
+    for (std::string& shared : shared_blob_names(aborted->second)) blobs.push_back(std::move(shared));
     aborted_finalizations_.erase(aborted);
     if (status.is_ok()) {
       discarder_.discard_with_metadata(store_.metadata_name_of(id), std::move(blobs));
@@ -369,6 +390,9 @@ void CheckpointCoordinator::complete_checkpoint(CheckpointId id) {
   CKPT_ASSERT(completed.states.size() == node.mapped().checkpoint.num_tasks(), "completed without every ack");
   std::vector<CompletedCheckpoint> subsumed = store_.add(std::move(completed));
   const CompletedCheckpoint& added = *store_.latest();
+  // Its metadata is durable: register its shared files before any older checkpoint is
+  // unregistered, so a file both refer to never drops to zero in between.
+  shared_registry_.register_checkpoint(id, shared_blob_names(added));
   last_checkpoint_end_ns_ = clock_.now_ns();
   remember_ended(id);
   failure_manager_.handle_success(id);
@@ -381,7 +405,7 @@ void CheckpointCoordinator::complete_checkpoint(CheckpointId id) {
     for (const TaskRef& task : all_tasks_) gateway_.notify_checkpoint_complete(task, id);
   });
   for (CompletedCheckpoint& old : subsumed) {
-    discarder_.discard_with_metadata(store_.metadata_name_of(old.id), state_blob_names(old));
+    discard_subsumed(old);
     call_out([&] {
       if (listener_ != nullptr) listener_->on_subsumed(old.id);
     });
@@ -421,7 +445,7 @@ void CheckpointCoordinator::release_aborted_state(CheckpointId id, PendingEntry&
     case PendingPhase::kAwaitingAcks: {
       std::vector<std::string> blobs;
       for (const SubtaskStateHandle& state : entry.checkpoint.abort(reason)) {
-        blobs.insert(blobs.end(), state.blob_names.begin(), state.blob_names.end());
+        for (std::string& blob : all_blob_names(state)) blobs.push_back(std::move(blob));
       }
       discarder_.discard_blobs(blobs);
       return;
@@ -432,7 +456,9 @@ void CheckpointCoordinator::release_aborted_state(CheckpointId id, PendingEntry&
         aborted_finalizations_.emplace(id, std::move(*entry.completed));
       } else {
         // The write failed: no metadata exists, only the state.
-        discarder_.discard_blobs(state_blob_names(*entry.completed));
+        std::vector<std::string> blobs = state_blob_names(*entry.completed);
+        for (std::string& shared : shared_blob_names(*entry.completed)) blobs.push_back(std::move(shared));
+        discarder_.discard_blobs(blobs);
       }
       return;
   }
@@ -467,19 +493,79 @@ void CheckpointCoordinator::abort_queued_requests(CheckpointFailureReason reason
 // ---- Helpers ----
 
 void CheckpointCoordinator::discard_ack_state(const SubtaskStateHandle& state) {
-  discarder_.discard_blobs(state.blob_names);
+  discarder_.discard_blobs(all_blob_names(state));
+}
+
+void CheckpointCoordinator::discard_subsumed(const CompletedCheckpoint& old) {
+  const CheckpointId old_id = old.id;
+  // Unregistered only once the metadata is gone: until then a restarted JobManager
+  // could still recover this checkpoint and needs its shared files.
+  discarder_.discard_with_metadata(store_.metadata_name_of(old_id), state_blob_names(old),
+                                   [this, old_id] { return shared_registry_.unregister_checkpoint(old_id); });
+}
+
+void CheckpointCoordinator::remember_deleted_shared(const std::string& name) {
+  if (!name.starts_with(shared_state_prefix(config_.job_id))) return;
+  if (!deleted_shared_.insert(name).second) return;
+  deleted_shared_order_.push_back(name);
+  if (deleted_shared_order_.size() > kMaxDeletedSharedBlobs) {
+    deleted_shared_.erase(deleted_shared_order_.front());
+    deleted_shared_order_.pop_front();
+  }
+}
+
+bool CheckpointCoordinator::refers_to_deleted_shared(const SubtaskStateHandle& state) const {
+  for (const std::string& name : state.shared_blob_names) {
+    if (deleted_shared_.contains(name)) return true;
+  }
+  return false;
+}
+
+void CheckpointCoordinator::sweep_shared_state() {
+  discarder_.discard_blobs(blob_store_.list(shared_state_prefix(config_.job_id)));
+}
+
+void CheckpointCoordinator::sweep_orphaned_state() {
+  assert_entry_allowed();
+  CKPT_ASSERT(lifecycle_ == CoordinatorLifecycle::kRunning || lifecycle_ == CoordinatorLifecycle::kShutdown,
+              "sweep after recovery");
+  sweep_shared_state();
+  // Private blobs of checkpoints that are neither retained nor in flight.
+  std::set<CheckpointId> live;
+  for (const CompletedCheckpoint& retained : store_.retained()) live.insert(retained.id);
+  for (const auto& [id, entry] : pending_) live.insert(id);
+  for (const auto& [id, completed] : aborted_finalizations_) live.insert(id);
+  const std::string prefix = CompletedCheckpointStore::metadata_prefix(config_.job_id);
+  std::map<CheckpointId, std::vector<std::string>> orphans;
+  for (const std::string& name : blob_store_.list(prefix)) {
+    const std::string_view rest = std::string_view(name).substr(prefix.size());
+    const std::size_t slash = rest.find('/');
+    const auto id = slash == std::string_view::npos ? std::nullopt : parse_checkpoint_id(rest.substr(0, slash));
+    if (!id.has_value() || live.contains(*id)) continue;
+    orphans[*id].push_back(name);
+  }
+  for (auto& [id, names] : orphans) {
+    const std::string metadata = store_.metadata_name_of(id);
+    std::erase(names, metadata);
+    // Metadata first, as for a subsumed checkpoint (it may be one whose removal failed).
+    discarder_.discard_with_metadata(metadata, std::move(names));
+  }
+  check_invariants();
 }
 
 void CheckpointCoordinator::collect_referenced_blobs(std::set<std::string>& names) const {
   store_.collect_blob_names(names);
+  for (const std::string& shared : shared_registry_.referenced_files()) names.insert(shared);
   for (const auto& [id, entry] : pending_) {
     entry.checkpoint.collect_blob_names(names);
     if (entry.completed.has_value()) {
       for (const std::string& blob : state_blob_names(*entry.completed)) names.insert(blob);
+      for (const std::string& blob : shared_blob_names(*entry.completed)) names.insert(blob);
     }
   }
   for (const auto& [id, completed] : aborted_finalizations_) {
     for (const std::string& blob : state_blob_names(completed)) names.insert(blob);
+    for (const std::string& blob : shared_blob_names(completed)) names.insert(blob);
   }
 }
 

@@ -39,6 +39,34 @@
 //  * The periodic scheduler keeps running across failed checkpoints and failovers and can
 //    be stopped and started again (FLINK-13256).
 //
+// Shared state (incremental checkpoints, SubtaskStateHandle::shared_blob_names):
+//  * A completed checkpoint's shared blobs are registered in the SharedStateRegistry
+//    when it completes, i.e. after its metadata is durable and before any older
+//    checkpoint is subsumed, so a file carried over never drops to zero references.
+//  * A subsumed checkpoint loses its metadata first; only when that removal succeeded is
+//    it unregistered, and its private blobs plus the shared blobs whose count dropped to
+//    zero are removed. A failed metadata removal keeps everything (a leak, never a
+//    dangling reference).
+//  * An aborted checkpoint's blobs (private and shared) are removed except those a
+//    live checkpoint refers to: registered shared files and anything a pending or
+//    finalizing checkpoint names.
+//  * A task re-uses the shared files of the last checkpoint it was told completed. That
+//    checkpoint may be subsumed (and a file only it referred to deleted) before the ack
+//    of a newer checkpoint that re-uses the file arrives: with concurrent checkpoints,
+//    or when a notify-complete was lost (FLINK-29913). The coordinator remembers the
+//    shared blobs it deleted (the newest kMaxDeletedSharedBlobs) and aborts, with
+//    kFinalizeCheckpointFailure, a checkpoint whose ack refers to one, so no completed
+//    checkpoint ever refers to a deleted file; the task drops its re-use base when it
+//    hears of an abort and uploads its files anew.
+//  * recover() rebuilds the registry from the retained checkpoints' metadata, then
+//    discards older (orphaned) checkpoints and every blob under "<job>/shared/" that no
+//    retained checkpoint refers to (files of checkpoints that never completed, whose
+//    uploader crashed before its ack). Uploads still in flight from tasks of before the
+//    restart may land afterwards: those leak (as in Flink) until the job's next sweep.
+//  * sweep_orphaned_state() (the JobManager calls it when an incremental job finished)
+//    removes every shared or private blob no retained checkpoint refers to, e.g. the
+//    uploads of a task that crashed after uploading but before its ack arrived.
+//
 // Re-entrancy: gateway, listener and fail_job callbacks must not call back into the
 // coordinator synchronously (asserted). fail_job is delivered through a zero-delay timer.
 #pragma once
@@ -66,6 +94,7 @@
 #include "protocol/env/blob_store.h"
 #include "protocol/env/clock.h"
 #include "protocol/env/randomness.h"
+#include "protocol/state/shared_state_registry.h"
 
 namespace ckptsim {
 
@@ -145,6 +174,12 @@ class CheckpointCoordinator {
   // Aborts everything with kCheckpointCoordinatorShutdown and stops for good.
   void shutdown();
 
+  // Removes every blob under "<job>/shared/" and "<job>/chk-<id>/" that no retained,
+  // pending or finalizing checkpoint refers to (see the header comment). Call it when no
+  // task may still upload (the job finished). Precondition: kRunning or kShutdown.
+  void sweep_orphaned_state();
+  static std::string shared_state_prefix(const std::string& job_id) { return job_id + "/shared/"; }
+
   const CompletedCheckpoint* latest_completed() const { return store_.latest(); }
   const std::deque<CompletedCheckpoint>& retained_checkpoints() const { return store_.retained(); }
   std::size_t num_pending() const { return pending_.size(); }
@@ -161,6 +196,7 @@ class CheckpointCoordinator {
   const CheckpointCoordinatorConfig& config() const { return config_; }
   const CheckpointFailureManager& failure_manager() const { return failure_manager_; }
   const CheckpointStateDiscarder& discarder() const { return discarder_; }
+  const SharedStateRegistry& shared_state_registry() const { return shared_registry_; }
 
  private:
   enum class PendingPhase { kTriggering, kAwaitingAcks, kFinalizing };
@@ -193,6 +229,10 @@ class CheckpointCoordinator {
   void on_store_recovered(Result<StoreRecovery> recovery, const std::function<void(Result<CoordinatorRecovery>)>& done);
   // Helpers.
   void discard_ack_state(const SubtaskStateHandle& state);
+  void discard_subsumed(const CompletedCheckpoint& old);
+  void sweep_shared_state();
+  void remember_deleted_shared(const std::string& name);
+  bool refers_to_deleted_shared(const SubtaskStateHandle& state) const;
   void collect_referenced_blobs(std::set<std::string>& names) const;
   void remember_ended(CheckpointId id);
   bool recently_ended(CheckpointId id) const;
@@ -203,6 +243,7 @@ class CheckpointCoordinator {
   void check_invariants() const;
 
   static constexpr std::size_t kRecentlyEndedIds = 16;  // Flink's NUM_GHOST_CHECKPOINT_IDS
+  static constexpr std::size_t kMaxDeletedSharedBlobs = std::size_t{1} << 16;
 
   const CheckpointCoordinatorConfig config_;
   const Clock& clock_;
@@ -211,12 +252,16 @@ class CheckpointCoordinator {
   CheckpointTaskGateway& gateway_;
   CheckpointCoordinatorListener* listener_;
   std::function<void(CheckpointFailureReason)> fail_job_;
+  BlobStore& blob_store_;
 
   CheckpointRequestDecider decider_;
   CheckpointFailureManager failure_manager_;
   CheckpointIdCounter id_counter_;
   CompletedCheckpointStore store_;
   CheckpointStateDiscarder discarder_;
+  SharedStateRegistry shared_registry_;  // shared blobs of the retained checkpoints
+  std::set<std::string> deleted_shared_;        // shared blobs a removal was issued for
+  std::deque<std::string> deleted_shared_order_;  // oldest first, bounds deleted_shared_
   std::optional<PeriodicTriggerTimer> periodic_;
 
   CoordinatorLifecycle lifecycle_ = CoordinatorLifecycle::kCreated;

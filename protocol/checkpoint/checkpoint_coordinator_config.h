@@ -31,6 +31,11 @@ struct CheckpointCoordinatorConfig {
   std::size_t max_queued_requests = 1000;
   // Not a Flink key: the name prefix of this job's checkpoint blobs ("<job_id>/chk-<id>/...").
   std::string job_id = "job";
+  // execution.checkpointing.incremental, in effect (a RocksDB backend): stateful tasks
+  // acknowledge shared state. Tasks read it; the coordinator handles shared state in
+  // either case, and only this flag makes it sweep orphaned state when the job finishes
+  // (sweep_orphaned_state), so runs without it keep every effect they had before.
+  bool incremental = false;
 };
 
 // Flink's smallest accepted interval and timeout (CheckpointCoordinatorConfiguration).

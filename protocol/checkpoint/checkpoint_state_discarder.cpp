@@ -24,21 +24,26 @@ void CheckpointStateDiscarder::discard_blobs(const std::vector<std::string>& blo
 }
 
 void CheckpointStateDiscarder::discard_with_metadata(const std::string& metadata_name,
-                                                     std::vector<std::string> state_blob_names) {
+                                                     std::vector<std::string> state_blob_names,
+                                                     AfterMetadataRemoved after_metadata_removed) {
   CKPT_ASSERT(!metadata_name.empty(), "a metadata name is required");
   ++removals_issued_;
-  blob_store_.remove(metadata_name,
-                     guard_.wrap([this, state_blob_names = std::move(state_blob_names)](Status status) {
+  blob_store_.remove(metadata_name, guard_.wrap([this, state_blob_names = std::move(state_blob_names),
+                                                 after = std::move(after_metadata_removed)](Status status) mutable {
                        if (!status.is_ok() && status.code() != StatusCode::kNotFound) {
                          // The metadata may still be durable: keep the state it names.
                          ++removal_failures_;
                          return;
+                       }
+                       if (after) {
+                         for (std::string& name : after()) state_blob_names.push_back(std::move(name));
                        }
                        discard_blobs(state_blob_names);
                      }));
 }
 
 void CheckpointStateDiscarder::remove(const std::string& name) {
+  if (observer_) observer_(name);
   ++removals_issued_;
   blob_store_.remove(name, guard_.wrap([this](Status status) {
                        if (!status.is_ok() && status.code() != StatusCode::kNotFound) ++removal_failures_;

@@ -31,8 +31,18 @@ class CheckpointStateDiscarder {
   // Removes the blobs, except referenced ones.
   void discard_blobs(const std::vector<std::string>& blob_names);
 
-  // Removes metadata_name, then (once that succeeded) the state blobs.
-  void discard_with_metadata(const std::string& metadata_name, std::vector<std::string> state_blob_names);
+  // Called once the metadata removal succeeded; returns further blobs to remove (the
+  // shared files whose last reference the checkpoint held).
+  using AfterMetadataRemoved = std::function<std::vector<std::string>()>;
+
+  // Removes metadata_name, then (once that succeeded) the state blobs, and the blobs
+  // after_metadata_removed returns (called only then; may be null).
+  void discard_with_metadata(const std::string& metadata_name, std::vector<std::string> state_blob_names,
+                             AfterMetadataRemoved after_metadata_removed = nullptr);
+
+  // Called with every blob name a removal is issued for (the coordinator remembers the
+  // shared ones it deleted). May be null.
+  void set_removal_observer(std::function<void(const std::string&)> observer) { observer_ = std::move(observer); }
 
   std::uint64_t removals_issued() const { return removals_issued_; }
   std::uint64_t removal_failures() const { return removal_failures_; }
@@ -43,6 +53,7 @@ class CheckpointStateDiscarder {
 
   BlobStore& blob_store_;
   CollectReferenced collect_referenced_;
+  std::function<void(const std::string&)> observer_;
   std::uint64_t removals_issued_ = 0;
   std::uint64_t removal_failures_ = 0;
   std::uint64_t skipped_referenced_ = 0;

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <limits>
 #include <optional>
+#include <set>
 
 namespace ckptsim {
 namespace {
@@ -20,7 +21,14 @@ constexpr std::size_t kMinStateEntryBytes = 4 + 8 + 8 + 4;
 constexpr std::size_t kMetricsEntryBytes = 4 + 5 * 8;
 constexpr std::size_t kMinBlobNameEntryBytes = 4;
 
-void write_payload(ChecksummedWriter& out, const CompletedCheckpoint& checkpoint) {
+bool has_shared_state(const CompletedCheckpoint& checkpoint) {
+  for (const auto& entry : checkpoint.states) {
+    if (!entry.second.shared_blob_names.empty()) return true;
+  }
+  return false;
+}
+
+void write_payload(ChecksummedWriter& out, const CompletedCheckpoint& checkpoint, bool shared) {
   out.put_i64(checkpoint.id);
   out.put_i64(checkpoint.trigger_time_ns);
   out.put_i64(checkpoint.completion_time_ns);
@@ -33,6 +41,11 @@ void write_payload(ChecksummedWriter& out, const CompletedCheckpoint& checkpoint
     CKPT_ASSERT(state.blob_names.size() <= UINT32_MAX, "too many blobs in one state handle");
     out.put_u32(static_cast<std::uint32_t>(state.blob_names.size()));
     for (const std::string& blob : state.blob_names) out.put_string(blob);  // u32 length, then the bytes
+    if (shared) {
+      CKPT_ASSERT(state.shared_blob_names.size() <= UINT32_MAX, "too many shared blobs in one state handle");
+      out.put_u32(static_cast<std::uint32_t>(state.shared_blob_names.size()));
+      for (const std::string& blob : state.shared_blob_names) out.put_string(blob);
+    }
   }
   CKPT_ASSERT(checkpoint.metrics.size() <= UINT32_MAX, "too many subtask metrics");
   out.put_u32(static_cast<std::uint32_t>(checkpoint.metrics.size()));
@@ -47,11 +60,14 @@ void write_payload(ChecksummedWriter& out, const CompletedCheckpoint& checkpoint
 }
 
 // The exact size of the encoding, so that the writer allocates once.
-std::size_t encoded_size_bytes(const CompletedCheckpoint& checkpoint) {
+std::size_t encoded_size_bytes(const CompletedCheckpoint& checkpoint, bool shared) {
   std::size_t size = kHeaderBytes + 3 * 8 + 4 + checkpoint.states.size() * kMinStateEntryBytes + 4 +
                      checkpoint.metrics.size() * kMetricsEntryBytes + kTrailerBytes;
   for (const auto& entry : checkpoint.states) {
     for (const std::string& blob : entry.second.blob_names) size += kMinBlobNameEntryBytes + blob.size();
+    if (!shared) continue;
+    size += 4;  // shared blob count
+    for (const std::string& blob : entry.second.shared_blob_names) size += kMinBlobNameEntryBytes + blob.size();
   }
   return size;
 }
@@ -59,7 +75,18 @@ std::size_t encoded_size_bytes(const CompletedCheckpoint& checkpoint) {
 Status corrupt(const std::string& what) { return Status::corruption("checkpoint metadata: " + what); }
 
 // Reads one state entry after its subtask index. Returns an error for truncation.
-Result<SubtaskStateHandle> read_state(ByteReader& in) {
+Status read_names(ByteReader& in, std::vector<std::string>& names, const char* what) {
+  std::uint32_t count = 0;
+  if (!in.read_u32(count, what).is_ok()) return corrupt(std::string("truncated ") + what);
+  if (count > in.remaining() / kMinBlobNameEntryBytes) return corrupt(std::string(what) + " exceeds the payload");
+  names.resize(count);
+  for (std::string& blob : names) {
+    if (Status r = in.read_string(blob, in.remaining(), "blob name"); !r.is_ok()) return corrupt(r.message());
+  }
+  return Status::ok();
+}
+
+Result<SubtaskStateHandle> read_state(ByteReader& in, bool shared) {
   SubtaskStateHandle state;
   std::uint32_t blob_count = 0;
   Status s = in.read_u64(state.state_size_bytes, "state size");
@@ -71,10 +98,13 @@ Result<SubtaskStateHandle> read_state(ByteReader& in) {
   for (std::string& blob : state.blob_names) {
     if (Status r = in.read_string(blob, in.remaining(), "blob name"); !r.is_ok()) return corrupt(r.message());
   }
+  if (shared) {
+    if (Status r = read_names(in, state.shared_blob_names, "shared blob count"); !r.is_ok()) return r;
+  }
   return state;
 }
 
-Status read_states(ByteReader& in, CompletedCheckpoint& checkpoint) {
+Status read_states(ByteReader& in, CompletedCheckpoint& checkpoint, bool shared) {
   std::uint32_t count = 0;
   if (!in.read_u32(count, "state count").is_ok()) return corrupt("truncated state count");
   if (count > in.remaining() / kMinStateEntryBytes) return corrupt("state count exceeds the payload");
@@ -84,7 +114,7 @@ Status read_states(ByteReader& in, CompletedCheckpoint& checkpoint) {
     if (!in.read_u32(subtask, "state subtask").is_ok()) return corrupt("truncated state subtask");
     if (previous && subtask <= *previous) return corrupt("states not in increasing subtask order");
     previous = subtask;
-    Result<SubtaskStateHandle> state = read_state(in);
+    Result<SubtaskStateHandle> state = read_state(in, shared);
     if (!state.is_ok()) return state.status();
     checkpoint.states.emplace(subtask, std::move(state).value());
   }
@@ -113,7 +143,7 @@ Status read_metrics(ByteReader& in, CompletedCheckpoint& checkpoint) {
   return Status::ok();
 }
 
-Result<CompletedCheckpoint> read_payload(std::span<const std::uint8_t> payload) {
+Result<CompletedCheckpoint> read_payload(std::span<const std::uint8_t> payload, bool shared) {
   ByteReader in(payload);
   CompletedCheckpoint checkpoint;
   Status s = in.read_i64(checkpoint.id, "checkpoint id");
@@ -121,7 +151,7 @@ Result<CompletedCheckpoint> read_payload(std::span<const std::uint8_t> payload) 
   if (s.is_ok()) s = in.read_i64(checkpoint.completion_time_ns, "completion time");
   if (!s.is_ok()) return corrupt("truncated payload header");
   if (checkpoint.id <= kNoCheckpointId) return corrupt("invalid checkpoint id " + std::to_string(checkpoint.id));
-  if (Status r = read_states(in, checkpoint); !r.is_ok()) return r;
+  if (Status r = read_states(in, checkpoint, shared); !r.is_ok()) return r;
   if (Status r = read_metrics(in, checkpoint); !r.is_ok()) return r;
   if (in.remaining() != 0) return corrupt(std::to_string(in.remaining()) + " trailing payload bytes");
   return checkpoint;
@@ -238,6 +268,20 @@ std::vector<std::string> state_blob_names(const CompletedCheckpoint& checkpoint)
   return names;
 }
 
+std::vector<std::string> shared_blob_names(const CompletedCheckpoint& checkpoint) {
+  std::set<std::string> names;
+  for (const auto& entry : checkpoint.states) {
+    names.insert(entry.second.shared_blob_names.begin(), entry.second.shared_blob_names.end());
+  }
+  return {names.begin(), names.end()};
+}
+
+std::vector<std::string> all_blob_names(const SubtaskStateHandle& state) {
+  std::vector<std::string> names = state.blob_names;
+  names.insert(names.end(), state.shared_blob_names.begin(), state.shared_blob_names.end());
+  return names;
+}
+
 std::optional<CheckpointId> parse_checkpoint_id(std::string_view text) {
   if (text.empty() || text.size() > 18 || text.front() == '0') return std::nullopt;
   CheckpointId value = 0;
@@ -262,13 +306,14 @@ Bytes serialize_checkpoint_metadata(const CompletedCheckpoint& checkpoint) {
   CKPT_ASSERT(checkpoint.completion_time_ns >= checkpoint.trigger_time_ns, "completion before trigger");
   // The size is computed first so that the header's payload length is written in
   // place and every byte is hashed once, as it is written.
-  const std::size_t size_bytes = encoded_size_bytes(checkpoint);
+  const bool shared = has_shared_state(checkpoint);
+  const std::size_t size_bytes = encoded_size_bytes(checkpoint, shared);
   ChecksummedWriter out(size_bytes);
   out.put_raw(kMagic);
   out.put_u32(kCheckpointMetadataVersion);
-  out.put_u32(0);  // flags
+  out.put_u32(shared ? kMetadataFlagSharedState : 0);  // flags
   out.put_u64(size_bytes - kHeaderBytes - kTrailerBytes);  // payload length
-  write_payload(out, checkpoint);
+  write_payload(out, checkpoint, shared);
   CKPT_ASSERT(out.size() == size_bytes - kTrailerBytes, "the encoded size was computed exactly");
   return std::move(out).finish_with_checksum();  // FNV-1a-64 over bytes [0, 24 + P)
 }
@@ -290,8 +335,9 @@ Result<CompletedCheckpoint> deserialize_checkpoint_metadata(const Bytes& bytes) 
   const std::uint32_t version = load_le32(bytes.data() + 8);
   const std::uint32_t flags = load_le32(bytes.data() + 12);
   if (version != kCheckpointMetadataVersion) return corrupt("unsupported format version " + std::to_string(version));
-  if (flags != 0) return corrupt("unknown flags " + std::to_string(flags));
-  return read_payload(std::span<const std::uint8_t>(bytes.data() + kHeaderBytes, static_cast<std::size_t>(payload_bytes)));
+  if ((flags & ~kMetadataFlagSharedState) != 0) return corrupt("unknown flags " + std::to_string(flags));
+  return read_payload(std::span<const std::uint8_t>(bytes.data() + kHeaderBytes, static_cast<std::size_t>(payload_bytes)),
+                      (flags & kMetadataFlagSharedState) != 0);
 }
 
 }  // namespace ckptsim

@@ -19,6 +19,11 @@
 //   24      P     payload
 //   24+P    8     u64 FNV-1a-64 over bytes [0, 24+P)
 //
+//   flags: 0, or kMetadataFlagSharedState (bit 0) when any state handle refers to shared
+//   state (incremental checkpoints); only then does every state entry carry, after its
+//   blob names, u32 S shared blob names, S x { u32 length L, L bytes }. A checkpoint
+//   without shared state is written exactly as before the flag existed.
+//
 //   payload := i64 checkpoint id, i64 trigger time ns, i64 completion time ns,
 //              u32 N states,  N x { u32 subtask, u64 state size bytes, u64 checksum,
 //                                   u32 B blob names, B x { u32 length L, L bytes } },
@@ -63,10 +68,18 @@ std::string to_string(const TaskRef& task);
 // Tasks must therefore name blobs uniquely per (checkpoint id, subtask, attempt) and never
 // write a name again once it may have been handed to the coordinator: a removal issued
 // for a rejected ack may complete after a later write of the same name.
+//
+// Incremental checkpoints (Flink's IncrementalRemoteKeyedStateHandle) split the blobs:
+// blob_names are PRIVATE to this checkpoint (owned as above), shared_blob_names are
+// shared files (immutable RocksDB SST files) that other checkpoints of the same task
+// may refer to as well. Shared blobs are owned by the coordinator's SharedStateRegistry
+// once a checkpoint referring to them completed: they are removed only when no retained
+// checkpoint refers to them any more. Sorted, no duplicates.
 struct SubtaskStateHandle {
   std::vector<std::string> blob_names;
   std::uint64_t state_size_bytes = 0;
   std::uint64_t checksum = 0;
+  std::vector<std::string> shared_blob_names = {};
 
   friend bool operator==(const SubtaskStateHandle&, const SubtaskStateHandle&) = default;
 };
@@ -134,8 +147,15 @@ struct CompletedCheckpoint {
   friend bool operator==(const CompletedCheckpoint&, const CompletedCheckpoint&) = default;
 };
 
-// Every blob the checkpoint's states reference (not its metadata blob), in subtask order.
+// Every PRIVATE blob the checkpoint's states reference (not its metadata blob, not its
+// shared blobs), in subtask order.
 std::vector<std::string> state_blob_names(const CompletedCheckpoint& checkpoint);
+// Every shared blob the checkpoint's states reference, sorted, without duplicates.
+std::vector<std::string> shared_blob_names(const CompletedCheckpoint& checkpoint);
+// A handle's private and shared blobs, in that order.
+std::vector<std::string> all_blob_names(const SubtaskStateHandle& state);
+
+inline constexpr std::uint32_t kMetadataFlagSharedState = 1u;
 
 inline constexpr std::uint32_t kCheckpointMetadataVersion = 1;
 

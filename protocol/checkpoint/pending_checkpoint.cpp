@@ -116,7 +116,10 @@ CompletedCheckpoint PendingCheckpoint::finalize(TimeNs now_ns) {
 void PendingCheckpoint::collect_blob_names(std::set<std::string>& names) const {
   // Aborting and finalizing moved the states out; the slots keep only their tasks.
   if (state_ != PendingCheckpointState::kPending) return;
-  for (const Slot& slot : slots_) names.insert(slot.state.blob_names.begin(), slot.state.blob_names.end());
+  for (const Slot& slot : slots_) {
+    names.insert(slot.state.blob_names.begin(), slot.state.blob_names.end());
+    names.insert(slot.state.shared_blob_names.begin(), slot.state.shared_blob_names.end());
+  }
 }
 
 }  // namespace ckptsim

@@ -80,7 +80,8 @@ class PendingCheckpoint {
   // Preconditions: state() == kPending, is_fully_acknowledged(), now_ns >= trigger time.
   CompletedCheckpoint finalize(TimeNs now_ns);
 
-  // Every blob named by the states acknowledged so far (empty once aborted or finalized).
+  // Every blob, private or shared, named by the states acknowledged so far (empty once
+  // aborted or finalized).
   void collect_blob_names(std::set<std::string>& names) const;
 
  private:

@@ -13,6 +13,11 @@
 //  * get: returns kNotFound for unknown names, kCorruption if the stored bytes fail
 //    their checksum. Never returns bytes that differ from what was put.
 //  * names are '/'-separated paths; list(prefix) returns names in lexicographic order.
+//  * put_modelled: a put whose modelled cost (duration, capacity, what a simulator logs)
+//    is that of `modelled_size_bytes` instead of bytes.size(). Used for bytes whose
+//    physical size is not deterministic (RocksDB SST files embed ids and timestamps),
+//    so that only a deterministic logical measure reaches a simulator's decisions. A
+//    real store ignores the hint (the default forwards to put).
 #pragma once
 
 #include <cstdint>
@@ -30,6 +35,11 @@ class BlobStore {
  public:
   virtual ~BlobStore() = default;
   virtual void put(const std::string& name, Bytes bytes, std::function<void(Status)> done) = 0;
+  virtual void put_modelled(const std::string& name, Bytes bytes, std::uint64_t modelled_size_bytes,
+                            std::function<void(Status)> done) {
+    (void)modelled_size_bytes;
+    put(name, std::move(bytes), std::move(done));
+  }
   virtual void get(const std::string& name, std::function<void(Result<Bytes>)> done) = 0;
   virtual void remove(const std::string& name, std::function<void(Status)> done) = 0;
   // Synchronous listing of committed names under prefix, in lexicographic order.

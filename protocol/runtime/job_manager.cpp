@@ -293,6 +293,9 @@ void JobManager::apply_task_status(MessageType type, const TaskStatusMessage& st
       if (finished_.size() == placement_.size() && state_ == State::kRunning) {
         state_ = State::kFinished;
         coordinator_->stop_periodic_scheduler();
+        // No task uploads any more: what no retained checkpoint refers to is garbage
+        // (uploads of tasks that crashed before their ack arrived).
+        if (services_.job.checkpointing.incremental) coordinator_->sweep_orphaned_state();
         if (services_.observer != nullptr) services_.observer->on_job_finished();
       }
       return;

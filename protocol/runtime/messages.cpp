@@ -35,15 +35,34 @@ Status read_strings(ByteReader& r, std::vector<std::string>& list) {
   return Status::ok();
 }
 
+// A handle with shared blobs sets the top bit of the private count and appends the
+// shared list, so a handle without them is encoded exactly as before they existed.
+constexpr std::uint32_t kSharedListFlag = 0x80000000u;
+
 void put_handle(ByteWriter& w, const SubtaskStateHandle& h) {
-  put_strings(w, h.blob_names);
+  const bool shared = !h.shared_blob_names.empty();
+  CKPT_ASSERT(h.blob_names.size() < kSharedListFlag, "too many blobs in a handle");
+  w.put_u32(static_cast<std::uint32_t>(h.blob_names.size()) | (shared ? kSharedListFlag : 0u));
+  for (const std::string& s : h.blob_names) w.put_string(s);
   w.put_u64(h.state_size_bytes);
   w.put_u64(h.checksum);
+  if (shared) put_strings(w, h.shared_blob_names);
 }
 Status read_handle(ByteReader& r, SubtaskStateHandle& h) {
-  Status s = read_strings(r, h.blob_names);
-  if (s.is_ok()) s = r.read_u64(h.state_size_bytes, "state size");
+  std::uint32_t count = 0;
+  Status s = r.read_u32(count, "list length");
+  if (!s.is_ok()) return s;
+  const bool shared = (count & kSharedListFlag) != 0;
+  count &= ~kSharedListFlag;
+  if (count > kMaxListLength || count > r.remaining()) return Status::corruption("list length out of range");
+  h.blob_names.resize(count);
+  for (std::string& item : h.blob_names) {
+    s = r.read_string(item);
+    if (!s.is_ok()) return s;
+  }
+  s = r.read_u64(h.state_size_bytes, "state size");
   if (s.is_ok()) s = r.read_u64(h.checksum, "state checksum");
+  if (s.is_ok() && shared) s = read_strings(r, h.shared_blob_names);
   return s;
 }
 

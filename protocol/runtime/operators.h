@@ -26,6 +26,9 @@ class StreamOperator {
   virtual Result<Bytes> snapshot() = 0;
   virtual Status restore(const std::vector<Bytes>& snapshots) = 0;
   virtual void fill_view(OperatorStateView& view) const = 0;
+  // The keyed state backend, if the operator's whole state lives in it (then a task may
+  // checkpoint the backend incrementally instead of calling snapshot()); else null.
+  virtual KeyedStateBackend* keyed_state_backend() { return nullptr; }
 };
 
 // map and filter: no state.
@@ -49,6 +52,7 @@ class KeyedAggregateOperator final : public StreamOperator {
   void process(const Record& record, OutputGate& out) override;
   Result<Bytes> snapshot() override { return backend_->snapshot(); }
   Status restore(const std::vector<Bytes>& snapshots) override { return backend_->restore(snapshots); }
+  KeyedStateBackend* keyed_state_backend() override { return backend_.get(); }
   void fill_view(OperatorStateView& view) const override;
 
  private:

@@ -5,6 +5,7 @@
 #include "protocol/base/assert.h"
 #include "protocol/state/byte_io.h"
 #include "protocol/state/memory_state_backend.h"
+#include "protocol/state/rocksdb_state_backend.h"
 
 namespace ckptsim {
 
@@ -107,9 +108,19 @@ void StreamTask::create_operator() {
     case OperatorKind::kFilter:
       operator_ = std::make_unique<StatelessOperator>(kind, params_);
       return;
-    case OperatorKind::kKeyedAggregate:
+    case OperatorKind::kKeyedAggregate: {
       operator_ = std::make_unique<KeyedAggregateOperator>(make_keyed_state_backend());
+      auto* rocksdb = dynamic_cast<RocksDbStateBackend*>(operator_->keyed_state_backend());
+      if (services_.job.checkpointing.incremental && rocksdb != nullptr) {
+        // The attempt and epoch make every shared name unique to this task instance.
+        const std::string prefix = services_.job.checkpointing.job_id + "/shared/" + vertex_.name + "-" +
+                                   std::to_string(subtask_.id.subtask_index) + "-e" +
+                                   std::to_string(deployment_.epoch) + "-a" + std::to_string(deployment_.task.attempt) +
+                                   "-";
+        incremental_ = std::make_unique<RocksDbTaskSnapshots>(*rocksdb, prefix);
+      }
       return;
+    }
     case OperatorKind::kSequenceChecker:
       operator_ = std::make_unique<SequenceCheckerOperator>(make_keyed_state_backend());
       return;
@@ -153,6 +164,10 @@ void StreamTask::begin_restore() {
       fail("restore failed: " + bytes.status().to_string());
       return;
     }
+    if (incremental_) {
+      restore_incremental(bytes.value());
+      return;
+    }
     std::vector<Bytes> snapshots;
     snapshots.push_back(std::move(bytes).value());
     finish_restore(snapshots);
@@ -186,7 +201,55 @@ void StreamTask::finish_restore(const std::vector<Bytes>& snapshots) {
     fail("restore failed: " + restored.to_string());
     return;
   }
-  const std::uint64_t bytes = snapshots.empty() ? 0 : snapshots[0].size();
+  complete_restore(snapshots.empty() ? 0 : snapshots[0].size());
+}
+
+void StreamTask::restore_incremental(const Bytes& private_blob) {
+  Result<TaskSnapshotContents> decoded = RocksDbTaskSnapshots::decode_private_blob(private_blob);
+  if (!decoded.is_ok()) {
+    fail("restore failed: " + decoded.status().to_string());
+    return;
+  }
+  auto contents = std::make_shared<TaskSnapshotContents>(std::move(decoded).value());
+  // Every shared file must be one the coordinator knows the checkpoint refers to.
+  const std::vector<std::string>& listed = deployment_.restore_state.shared_blob_names;
+  for (const CheckpointFileRef& f : contents->handle.shared_files) {
+    if (!std::binary_search(listed.begin(), listed.end(), f.storage_name)) {
+      fail("restore failed: shared file " + f.storage_name + " is not in the checkpoint's handle");
+      return;
+    }
+  }
+  fetch_shared_blobs(std::move(contents), std::make_shared<std::map<std::string, Bytes>>(), 0);
+}
+
+void StreamTask::fetch_shared_blobs(std::shared_ptr<TaskSnapshotContents> contents,
+                                    std::shared_ptr<std::map<std::string, Bytes>> fetched, std::size_t next) {
+  // One download at a time, in handle order: a deterministic sequence of gets.
+  if (next < contents->handle.shared_files.size()) {
+    const std::string name = contents->handle.shared_files[next].storage_name;
+    services_.blobs.get(name, [this, token = std::weak_ptr<bool>(alive_), contents, fetched, next,
+                               name](Result<Bytes> bytes) mutable {
+      if (token.expired()) return;
+      if (!bytes.is_ok()) {
+        fail("restore failed: " + name + ": " + bytes.status().to_string());
+        return;
+      }
+      (*fetched)[name] = std::move(bytes).value();
+      fetch_shared_blobs(std::move(contents), std::move(fetched), next + 1);
+    });
+    return;
+  }
+  const Status restored = incremental_->restore(*contents, *fetched);
+  if (!restored.is_ok()) {
+    fail("restore failed: " + restored.to_string());
+    return;
+  }
+  std::uint64_t modelled_bytes = RocksDbTaskSnapshots::kModelledPrivateBytes;
+  for (std::uint64_t modelled : contents->shared_modelled_bytes) modelled_bytes += modelled;
+  complete_restore(modelled_bytes);
+}
+
+void StreamTask::complete_restore(std::uint64_t bytes) {
   const DurationNs restore_ns = static_cast<DurationNs>(bytes / 1024) * services_.job.state_cost.restore_ns_per_kib;
   if (services_.observer != nullptr) {
     services_.observer->on_task_restored(deployment_.task, deployment_.restore_checkpoint, state_view());

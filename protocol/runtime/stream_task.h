@@ -11,6 +11,11 @@
 //    (round-robin), process its records, and stay busy for records x cost.
 //  * Nothing is processed while the output is backpressured (no credit downstream).
 //  * Barriers go through the barrier handler (aligned exactly-once or at-least-once).
+// Incremental checkpoints (execution.checkpointing.incremental with a RocksDB backend,
+// for operators whose whole state is keyed): the synchronous phase takes a local
+// RocksDB checkpoint, the asynchronous phase uploads only the SST files not uploaded
+// before plus one private blob (RocksDbTaskSnapshots), and the ack names the shared
+// files; restore downloads them into a fresh local directory.
 // Checkpointing: on trigger (sources) or alignment (others), the synchronous phase
 // captures the operator state (and the sink pre-commits), the barrier is broadcast
 // downstream right after it (no record in between), then the asynchronous phase
@@ -44,6 +49,7 @@
 #include "protocol/runtime/operators.h"
 #include "protocol/runtime/output_gate.h"
 #include "protocol/runtime/sinks.h"
+#include "protocol/state/rocksdb_task_snapshots.h"
 
 namespace ckptsim {
 
@@ -97,6 +103,8 @@ class StreamTask {
  private:
   struct AsyncCheckpoint {
     Bytes bytes;
+    std::vector<SnapshotUpload> uploads;  // incremental: new shared blobs, then the private one
+    std::size_t uploads_outstanding = 0;
     SubtaskStateHandle handle;
     SubtaskCheckpointMetrics metrics;
     TimeNs async_start_ns = 0;
@@ -108,6 +116,10 @@ class StreamTask {
   void create_operator();
   void begin_restore();
   void finish_restore(const std::vector<Bytes>& snapshots);
+  void complete_restore(std::uint64_t restored_bytes);
+  void restore_incremental(const Bytes& private_blob);
+  void fetch_shared_blobs(std::shared_ptr<TaskSnapshotContents> contents,
+                          std::shared_ptr<std::map<std::string, Bytes>> fetched, std::size_t next);
   void become_running();
   // processing loop
   void schedule_step(DurationNs delay_ns);
@@ -126,7 +138,10 @@ class StreamTask {
   void apply_barrier_actions();
   void perform_checkpoint(CheckpointId id, DurationNs alignment_ns);
   Result<Bytes> capture_state(CheckpointId id);
+  bool capture_incremental(CheckpointId id, AsyncCheckpoint& pending);
   void start_upload(CheckpointId id);
+  void start_incremental_upload(CheckpointId id, AsyncCheckpoint& pending);
+  void on_upload_done(CheckpointId id, const Status& status);
   void maybe_acknowledge(CheckpointId id);
   void decline(CheckpointId id, CheckpointFailureReason reason);
   OperatorStateView state_view() const;
@@ -159,6 +174,7 @@ class StreamTask {
   std::unique_ptr<OutputGate> output_;
   std::unique_ptr<StreamOperator> operator_;
   std::unique_ptr<SinkWriter> sink_;
+  std::unique_ptr<RocksDbTaskSnapshots> incremental_;  // set for incremental RocksDB checkpoints
   // source
   std::vector<std::uint32_t> partitions_;
   std::vector<std::uint64_t> next_offsets_;

@@ -49,6 +49,25 @@ void StreamTask::perform_checkpoint(CheckpointId id, DurationNs alignment_ns) {
     decline(id, CheckpointFailureReason::kCheckpointDeclinedTaskNotReady);
     return;
   }
+  if (incremental_) {
+    AsyncCheckpoint prepared;
+    if (!capture_incremental(id, prepared)) {
+      decline(id, CheckpointFailureReason::kTaskCheckpointFailure);
+      return;
+    }
+    output_->broadcast_event(ChannelEvent::kBarrier, static_cast<std::uint64_t>(id));
+    AsyncCheckpoint& pending = async_[id];
+    pending = std::move(prepared);
+    pending.metrics.alignment_ns = alignment_ns;
+    pending.metrics.in_flight_bytes = output_->buffered_bytes();
+    // Flush and hard links: modelled from the logical bytes this checkpoint adds.
+    const DurationNs sync_ns = static_cast<DurationNs>((pending.metrics.state_size_bytes + 1023) / 1024) *
+                               services_.job.state_cost.sync_snapshot_ns_per_kib;
+    pending.metrics.sync_ns = sync_ns;
+    busy_until_ns_ = std::max(busy_until_ns_, services_.clock.now_ns()) + sync_ns;
+    services_.timers.schedule_after(sync_ns, guarded([this, id] { start_upload(id); }));
+    return;
+  }
   Result<Bytes> bytes = capture_state(id);
   if (!bytes.is_ok()) {
     decline(id, CheckpointFailureReason::kTaskCheckpointFailure);
@@ -91,11 +110,56 @@ Result<Bytes> StreamTask::capture_state(CheckpointId id) {
   return bytes;
 }
 
+bool StreamTask::capture_incremental(CheckpointId id, AsyncCheckpoint& pending) {
+  Result<PreparedTaskSnapshot> prepared = incremental_->prepare(id, blob_name(id));
+  if (!prepared.is_ok()) return false;
+  if (services_.observer != nullptr) services_.observer->on_snapshot_captured(deployment_.task, id, state_view());
+  PreparedTaskSnapshot& snapshot = prepared.value();
+  pending.uploads = std::move(snapshot.uploads);
+  pending.handle = std::move(snapshot.handle);
+  // What this checkpoint persists (Flink's checkpointed size), not the full state size.
+  pending.metrics.state_size_bytes = snapshot.uploaded_modelled_bytes;
+  return true;
+}
+
+void StreamTask::start_incremental_upload(CheckpointId id, AsyncCheckpoint& pending) {
+  std::vector<SnapshotUpload> uploads = std::move(pending.uploads);
+  pending.uploads.clear();
+  pending.uploads_outstanding = uploads.size();
+  CKPT_ASSERT(!uploads.empty(), "an incremental snapshot has at least its private blob");
+  for (SnapshotUpload& upload : uploads) {
+    services_.blobs.put_modelled(upload.name, std::move(upload.bytes), upload.modelled_size_bytes,
+                                 [this, id, token = std::weak_ptr<bool>(alive_)](Status status) {
+                                   if (token.expired()) return;
+                                   on_upload_done(id, status);
+                                 });
+  }
+}
+
+void StreamTask::on_upload_done(CheckpointId id, const Status& status) {
+  auto entry = async_.find(id);
+  if (entry == async_.end()) return;  // declined after an earlier upload failed
+  if (!status.is_ok()) {
+    async_.erase(entry);
+    decline(id, CheckpointFailureReason::kCheckpointAsyncException);
+    maybe_finish();
+    return;
+  }
+  CKPT_ASSERT(entry->second.uploads_outstanding > 0, "an upload completes once");
+  if (--entry->second.uploads_outstanding > 0) return;
+  entry->second.uploaded = true;
+  maybe_acknowledge(id);
+}
+
 void StreamTask::start_upload(CheckpointId id) {
   auto it = async_.find(id);
   if (it == async_.end()) return;
   AsyncCheckpoint& pending = it->second;
   pending.async_start_ns = services_.clock.now_ns();
+  if (incremental_) {
+    start_incremental_upload(id, pending);
+    return;
+  }
   if (pending.bytes.empty()) {
     pending.uploaded = true;
     maybe_acknowledge(id);
@@ -107,18 +171,10 @@ void StreamTask::start_upload(CheckpointId id) {
   pending.handle.checksum = crc32c_extend(0, pending.bytes);
   Bytes upload = std::move(pending.bytes);
   pending.bytes = {};
+  pending.uploads_outstanding = 1;
   services_.blobs.put(name, std::move(upload), [this, id, token = std::weak_ptr<bool>(alive_)](Status status) {
     if (token.expired()) return;
-    auto entry = async_.find(id);
-    if (entry == async_.end()) return;
-    if (!status.is_ok()) {
-      async_.erase(entry);
-      decline(id, CheckpointFailureReason::kCheckpointAsyncException);
-      maybe_finish();
-      return;
-    }
-    entry->second.uploaded = true;
-    maybe_acknowledge(id);
+    on_upload_done(id, status);
   });
 }
 
@@ -141,6 +197,7 @@ void StreamTask::decline(CheckpointId id, CheckpointFailureReason reason) {
 }
 
 void StreamTask::notify_checkpoint_complete(CheckpointId id) {
+  if (incremental_) incremental_->confirm(id);
   if (sink_) {
     sink_->notify_checkpoint_complete(id);
     maybe_finish();
@@ -148,6 +205,7 @@ void StreamTask::notify_checkpoint_complete(CheckpointId id) {
 }
 
 void StreamTask::notify_checkpoint_aborted(CheckpointId id, CheckpointId latest_completed_id) {
+  if (incremental_) incremental_->forget_confirmed();
   if (barriers_) {
     barriers_->on_checkpoint_aborted(id, actions_);
     // Flink does not send a decline for an abort the coordinator itself decided.
@@ -160,9 +218,13 @@ void StreamTask::notify_checkpoint_aborted(CheckpointId id, CheckpointId latest_
     schedule_step(0);  // channels may have been unblocked
   }
   // An aborted checkpoint's upload may still be running; its ack will be discarded.
-  // A missed completion (a lost notify-complete) is made up for here; the sink commits
-  // each transaction once, so a repeated notification changes nothing.
-  if (latest_completed_id != kNoCheckpointId) notify_checkpoint_complete(latest_completed_id);
+  // A missed completion (a lost notify-complete) is made up for here, for the sink's
+  // commits only (it commits each transaction once, so a repeated notification changes
+  // nothing); incremental uploads stay conservative and re-use no file after an abort.
+  if (latest_completed_id != kNoCheckpointId && sink_) {
+    sink_->notify_checkpoint_complete(latest_completed_id);
+    maybe_finish();
+  }
 }
 
 OperatorStateView StreamTask::state_view() const {

@@ -72,6 +72,10 @@ Status RocksDbStateBackend::open_db(const std::string& directory, bool create) {
   options.error_if_exists = create;
   options.write_buffer_size = options_.write_buffer_bytes;
   options.disable_auto_compactions = options_.disable_auto_compactions;
+  if (options_.target_file_bytes != 0) {
+    options.target_file_size_base = options_.target_file_bytes;
+    options.max_compaction_bytes = options_.target_file_bytes;
+  }
   options.keep_log_file_num = 1;
   options.info_log_level = rocksdb::InfoLogLevel::ERROR_LEVEL;
   options.compression = rocksdb::kNoCompression;
@@ -92,6 +96,7 @@ void RocksDbStateBackend::close_db() {
 Status RocksDbStateBackend::reset_empty() {
   close_db();
   entry_count_ = 0;
+  changed_entries_.clear();
   rocksdb::Options options;
   options.env = env_;
   (void)rocksdb::DestroyDB(options_.working_dir, options);
@@ -141,6 +146,7 @@ void RocksDbStateBackend::put(std::uint64_t key, std::uint32_t name_space, State
     return;
   }
   if (found.IsNotFound()) ++entry_count_;
+  if (options_.track_changed_entries) changed_entries_.emplace(key, name_space);
 }
 
 void RocksDbStateBackend::remove(std::uint64_t key, std::uint32_t name_space) {
@@ -158,6 +164,7 @@ void RocksDbStateBackend::remove(std::uint64_t key, std::uint32_t name_space) {
     note_error(from_rocksdb(s, "delete"));
     return;
   }
+  if (options_.track_changed_entries) changed_entries_.emplace(key, name_space);
   CKPT_ASSERT(entry_count_ > 0, "removing a present entry");
   --entry_count_;
 }
@@ -288,6 +295,7 @@ Result<LocalCheckpoint> RocksDbStateBackend::create_local_checkpoint(const std::
     return from_rocksdb(s, "list " + directory);
   }
   std::sort(names.begin(), names.end());
+  changed_entries_.clear();
   LocalCheckpoint local;
   local.directory = directory;
   for (const std::string& name : names) {

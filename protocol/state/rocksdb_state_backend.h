@@ -31,6 +31,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <set>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -50,6 +52,13 @@ struct RocksDbBackendOptions {
   std::uint64_t write_buffer_bytes = 4ULL << 20;
   // Tests set this so that the set of SST files depends only on flushes.
   bool disable_auto_compactions = false;
+  // RocksDB's target_file_size_base; 0 keeps RocksDB's default. A huge value makes a
+  // full compaction (compact_all) write exactly one SST file.
+  std::uint64_t target_file_bytes = 0;
+  // Count the distinct entries written or removed since the last local checkpoint
+  // (changed_entries_since_local_checkpoint), a logical measure of what the next
+  // incremental checkpoint uploads.
+  bool track_changed_entries = false;
   const StateBackendHooks* hooks = nullptr;  // not owned; may be null
 };
 
@@ -93,7 +102,12 @@ class RocksDbStateBackend final : public KeyedStateBackend {
   Status restore(const std::vector<Bytes>& snapshots) override;
 
   // Incremental checkpoints (see the header comment). `directory` must not exist.
+  // create_local_checkpoint also resets changed_entries_since_local_checkpoint() to 0.
   Result<LocalCheckpoint> create_local_checkpoint(const std::string& directory);
+  // Distinct (key, name space) entries put or removed since the last local checkpoint or
+  // restore; 0 unless options.track_changed_entries. Depends only on the operations,
+  // never on RocksDB's files.
+  std::size_t changed_entries_since_local_checkpoint() const { return changed_entries_.size(); }
   Status restore_from_local_checkpoints(const std::vector<LocalRestoreSource>& sources);
   // Flushes and compacts everything into new SST files (what background compaction
   // does over time); tests and benchmarks use it to retire old SST files.
@@ -125,6 +139,7 @@ class RocksDbStateBackend final : public KeyedStateBackend {
   std::uint64_t generation_ = 0;
   bool owns_working_dir_ = false;  // only a backend that created the directory removes it
   Status sticky_error_;
+  std::set<std::pair<std::uint64_t, std::uint32_t>> changed_entries_;  // when track_changed_entries
 };
 
 // Opens a backend, asserting success; for wiring where a failure to create a local

@@ -8,7 +8,19 @@ FileMirroredBlobStore::FileMirroredBlobStore(BlobStore& simulated, FileCheckpoin
 
 void FileMirroredBlobStore::put(const std::string& name, Bytes bytes, std::function<void(Status)> done) {
   Bytes copy = bytes;
-  simulated_.put(name, std::move(bytes), [this, name, copy = std::move(copy), done = std::move(done)](Status status) {
+  simulated_.put(name, std::move(bytes), mirror_after_put(name, std::move(copy), std::move(done)));
+}
+
+void FileMirroredBlobStore::put_modelled(const std::string& name, Bytes bytes, std::uint64_t modelled_size_bytes,
+                                         std::function<void(Status)> done) {
+  Bytes copy = bytes;
+  simulated_.put_modelled(name, std::move(bytes), modelled_size_bytes,
+                          mirror_after_put(name, std::move(copy), std::move(done)));
+}
+
+std::function<void(Status)> FileMirroredBlobStore::mirror_after_put(const std::string& name, Bytes copy,
+                                                                    std::function<void(Status)> done) {
+  return [this, name, copy = std::move(copy), done = std::move(done)](Status status) {
     if (status.is_ok()) {
       status = files_.write(name, copy);
       if (status.is_ok()) {
@@ -19,7 +31,7 @@ void FileMirroredBlobStore::put(const std::string& name, Bytes bytes, std::funct
       }
     }
     if (done) done(std::move(status));
-  });
+  };
 }
 
 void FileMirroredBlobStore::get(const std::string& name, std::function<void(Result<Bytes>)> done) {

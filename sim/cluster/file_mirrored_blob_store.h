@@ -37,11 +37,16 @@ class FileMirroredBlobStore final : public BlobStore {
   FileMirroredBlobStore(BlobStore& simulated, FileCheckpointStorage& files, FileMirrorCounters& counters);
 
   void put(const std::string& name, Bytes bytes, std::function<void(Status)> done) override;
+  // As put; the simulated store models `modelled_size_bytes`, the file holds the bytes.
+  void put_modelled(const std::string& name, Bytes bytes, std::uint64_t modelled_size_bytes,
+                    std::function<void(Status)> done) override;
   void get(const std::string& name, std::function<void(Result<Bytes>)> done) override;
   void remove(const std::string& name, std::function<void(Status)> done) override;
   std::vector<std::string> list(const std::string& prefix) const override { return simulated_.list(prefix); }
 
  private:
+  std::function<void(Status)> mirror_after_put(const std::string& name, Bytes copy, std::function<void(Status)> done);
+
   BlobStore& simulated_;
   FileCheckpointStorage& files_;
   FileMirrorCounters& counters_;

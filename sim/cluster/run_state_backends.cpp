@@ -9,6 +9,7 @@
 #include <rocksdb/env.h>
 
 #include "protocol/state/rocksdb_state_backend.h"
+#include "protocol/state/rocksdb_task_snapshots.h"
 #include "sim/storage/rocksdb_local_state_file_system.h"
 
 namespace ckptsim::sim {
@@ -64,6 +65,7 @@ std::unique_ptr<KeyedStateBackend> RunStateBackends::make_rocksdb(const std::str
   // Small memtables: a simulated cluster holds many backends in one process.
   options.write_buffer_bytes = 1ULL << 20;
   options.env = rocksdb_env_.get();
+  if (choice_.incremental) RocksDbTaskSnapshots::required_backend_options(options);
   g_rocksdb_backends_created.fetch_add(1);
   return make_rocksdb_state_backend(max_parallelism, range, std::move(options));
 }

@@ -13,7 +13,12 @@ class SimBlobStorage::View final : public BlobStore {
   View(SimBlobStorage& storage, ProcessId caller) : storage_(storage), caller_(caller) {}
 
   void put(const std::string& name, Bytes bytes, std::function<void(Status)> done) override {
-    storage_.put(caller_, name, std::move(bytes), std::move(done));
+    const std::uint64_t size = bytes.size();
+    storage_.put(caller_, name, std::move(bytes), size, std::move(done));
+  }
+  void put_modelled(const std::string& name, Bytes bytes, std::uint64_t modelled_size_bytes,
+                    std::function<void(Status)> done) override {
+    storage_.put(caller_, name, std::move(bytes), modelled_size_bytes, std::move(done));
   }
   void get(const std::string& name, std::function<void(Result<Bytes>)> done) override {
     storage_.get(caller_, name, std::move(done));
@@ -76,34 +81,36 @@ void SimBlobStorage::end_operation() {
 
 // --- put ---
 
-void SimBlobStorage::put(ProcessId caller, const std::string& name, Bytes bytes, std::function<void(Status)> done) {
+void SimBlobStorage::put(ProcessId caller, const std::string& name, Bytes bytes, std::uint64_t modelled_size_bytes,
+                         std::function<void(Status)> done) {
   CKPT_ASSERT(!name.empty(), "a blob needs a name");
   begin_operation(caller);
   ++counters_.puts;
-  simulation_.record(kind_put_, caller, blob_name_hash(name), bytes.size());
-  Status admitted = faults_ != nullptr ? faults_->on_put(name, bytes.size()) : Status::ok();
+  const std::size_t modelled = static_cast<std::size_t>(modelled_size_bytes);
+  simulation_.record(kind_put_, caller, blob_name_hash(name), modelled);
+  Status admitted = faults_ != nullptr ? faults_->on_put(name, modelled) : Status::ok();
   DurationNs duration_ns = model_.latency_ns;
   if (admitted.is_ok()) {
     const DurationNs extra_ns = faults_ != nullptr ? faults_->extra_put_delay_ns(name) : 0;
     CKPT_ASSERT(extra_ns >= 0, "a fault's extra put delay is not negative");
-    duration_ns = put_duration_ns(bytes.size()) + extra_ns;
+    duration_ns = put_duration_ns(modelled) + extra_ns;
   }
   const std::uint32_t incarnation = simulation_.incarnation(caller);
   // Not the caller's own timer: it must run even if the caller crashed, to account for
   // the lost upload; it commits only if the caller is still current. It does wait while
   // the caller is paused: the upload is the caller's work.
   simulation_.schedule_on_behalf_after(
-      caller, duration_ns, [this, caller, incarnation, name, bytes = std::move(bytes), admitted = std::move(admitted),
+      caller, duration_ns, [this, caller, incarnation, name, bytes = std::move(bytes), modelled, admitted = std::move(admitted),
                     done = std::move(done)]() mutable {
         end_operation();
-        complete_put(caller, incarnation, name, bytes, std::move(admitted), done);
+        complete_put(caller, incarnation, name, bytes, modelled, std::move(admitted), done);
       });
 }
 
 Status SimBlobStorage::check_capacity(const std::string& name, std::size_t bytes) const {
   if (model_.capacity_bytes == 0) return Status::ok();
   const auto existing = blobs_.find(name);
-  const std::uint64_t replaced = existing == blobs_.end() ? 0 : existing->second.bytes.size();
+  const std::uint64_t replaced = existing == blobs_.end() ? 0 : existing->second.modelled_size_bytes;
   const std::uint64_t total_after = bytes_stored_ - replaced + bytes;
   if (total_after <= model_.capacity_bytes) return Status::ok();
   return Status::resource_exhausted("blob storage full: storing '" + name + "' (" + std::to_string(bytes) +
@@ -112,20 +119,22 @@ Status SimBlobStorage::check_capacity(const std::string& name, std::size_t bytes
 }
 
 void SimBlobStorage::complete_put(ProcessId caller, std::uint32_t incarnation, const std::string& name, Bytes& bytes,
-                                  Status admitted, const std::function<void(Status)>& done) {
+                                  std::uint64_t modelled_size_bytes, Status admitted,
+                                  const std::function<void(Status)>& done) {
   if (!simulation_.processes().is_current(caller, incarnation)) {
     ++counters_.puts_lost;
-    simulation_.record(kind_put_lost_, caller, blob_name_hash(name), bytes.size());
+    simulation_.record(kind_put_lost_, caller, blob_name_hash(name), modelled_size_bytes);
     return;
   }
   Status status = std::move(admitted);
-  if (status.is_ok()) status = check_capacity(name, bytes.size());
+  if (status.is_ok()) status = check_capacity(name, static_cast<std::size_t>(modelled_size_bytes));
   if (status.is_ok()) {
     auto [it, inserted] = blobs_.try_emplace(name);
-    if (!inserted) bytes_stored_ -= it->second.bytes.size();
-    bytes_stored_ += bytes.size();
-    counters_.bytes_written += bytes.size();
+    if (!inserted) bytes_stored_ -= it->second.modelled_size_bytes;
+    bytes_stored_ += modelled_size_bytes;
+    counters_.bytes_written += modelled_size_bytes;
     ++counters_.puts_committed;
+    it->second.modelled_size_bytes = modelled_size_bytes;
     it->second.checksum = crc32c(bytes);
     it->second.bytes = std::move(bytes);
   } else {
@@ -143,14 +152,15 @@ void SimBlobStorage::get(ProcessId caller, const std::string& name, std::functio
   ++counters_.gets;
   const auto it = blobs_.find(name);
   const bool found = it != blobs_.end();
-  simulation_.record(kind_get_, caller, blob_name_hash(name), found ? it->second.bytes.size() : UINT64_MAX);
+  const std::uint64_t modelled = found ? it->second.modelled_size_bytes : 0;
+  simulation_.record(kind_get_, caller, blob_name_hash(name), found ? modelled : UINT64_MAX);
   const std::uint32_t incarnation = simulation_.incarnation(caller);
   // The bytes are read when the get is issued; a later put or remove does not change
   // what this get returns.
   Bytes bytes = found ? it->second.bytes : Bytes{};
   const std::uint32_t checksum = found ? it->second.checksum : 0;
-  const DurationNs duration_ns = found ? get_duration_ns(bytes.size()) : model_.latency_ns;
-  simulation_.schedule_on_behalf_after(caller, duration_ns, [this, caller, incarnation, name, found, checksum,
+  const DurationNs duration_ns = found ? get_duration_ns(static_cast<std::size_t>(modelled)) : model_.latency_ns;
+  simulation_.schedule_on_behalf_after(caller, duration_ns, [this, caller, incarnation, name, found, checksum, modelled,
                                                   bytes = std::move(bytes), done = std::move(done)]() mutable {
     end_operation();
     if (!simulation_.processes().is_current(caller, incarnation)) return;
@@ -158,7 +168,7 @@ void SimBlobStorage::get(ProcessId caller, const std::string& name, std::functio
       done(Status::not_found("no blob named '" + name + "'"));
       return;
     }
-    if (faults_ != nullptr) faults_->on_get(name, bytes);
+    if (faults_ != nullptr) faults_->on_get(name, bytes, modelled);
     if (const std::uint32_t actual = crc32c(bytes); actual != checksum) {
       done(Status::corruption("blob '" + name + "' failed its checksum (" + std::to_string(bytes.size()) +
                               " bytes read)"));
@@ -190,7 +200,7 @@ void SimBlobStorage::complete_remove(ProcessId caller, std::uint32_t incarnation
   const auto it = blobs_.find(name);
   const bool existed = it != blobs_.end();
   if (existed) {
-    bytes_stored_ -= it->second.bytes.size();
+    bytes_stored_ -= it->second.modelled_size_bytes;
     blobs_.erase(it);
   }
   simulation_.record(kind_remove_done_, caller, blob_name_hash(name), existed ? 1 : 0);

@@ -32,6 +32,9 @@
 //    caller's work), and they are handled when it resumes.
 //  * A put rejected by BlobStorageFaults::on_put fails after latency_ns, committing
 //    nothing.
+//  * put_modelled stores the bytes but models (and logs, and counts against capacity)
+//    the given size instead; a blob remembers its modelled size, and gets of it take
+//    that size's duration. A plain put's modelled size is its byte count.
 //  * Every operation appends records to the simulation's event log ("blob_put",
 //    "blob_put_done", "blob_put_lost", "blob_get", "blob_remove", "blob_remove_done",
 //    "blob_remove_lost"; a = FNV-1a hash of the name, b = size or status code;
@@ -81,7 +84,9 @@ class BlobStorageFaults {
   virtual DurationNs extra_put_delay_ns(const std::string& /*name*/) { return 0; }
   // Called on the bytes a get is about to deliver, before the checksum check; may flip
   // bits (the check then reports kCorruption) to model corruption in flight.
-  virtual void on_get(const std::string& /*name*/, Bytes& /*bytes*/) {}
+  // `modelled_size_bytes` is the blob's modelled size (put_modelled), the only size a
+  // fault may draw from (the physical size need not be deterministic).
+  virtual void on_get(const std::string& /*name*/, Bytes& /*bytes*/, std::uint64_t /*modelled_size_bytes*/) {}
 };
 
 struct BlobStorageCounters {
@@ -134,14 +139,16 @@ class SimBlobStorage {
   friend class View;
   struct StoredBlob {
     Bytes bytes;
+    std::uint64_t modelled_size_bytes = 0;  // what durations, capacity and the log see
     std::uint32_t checksum = 0;  // CRC-32C of bytes as put
   };
 
-  void put(ProcessId caller, const std::string& name, Bytes bytes, std::function<void(Status)> done);
+  void put(ProcessId caller, const std::string& name, Bytes bytes, std::uint64_t modelled_size_bytes,
+           std::function<void(Status)> done);
   void get(ProcessId caller, const std::string& name, std::function<void(Result<Bytes>)> done);
   void remove(ProcessId caller, const std::string& name, std::function<void(Status)> done);
   void complete_put(ProcessId caller, std::uint32_t incarnation, const std::string& name, Bytes& bytes,
-                    Status admitted, const std::function<void(Status)>& done);
+                    std::uint64_t modelled_size_bytes, Status admitted, const std::function<void(Status)>& done);
   void complete_remove(ProcessId caller, std::uint32_t incarnation, const std::string& name,
                        const std::function<void(Status)>& done);
   Status check_capacity(const std::string& name, std::size_t bytes) const;

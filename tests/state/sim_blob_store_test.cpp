@@ -43,7 +43,7 @@ std::function<void(Result<Bytes>)> capture_result(Simulation& sim, Outcome& outc
 
 class FlipFirstByteOnGet final : public BlobStorageFaults {
  public:
-  void on_get(const std::string& /*name*/, Bytes& bytes) override {
+  void on_get(const std::string& /*name*/, Bytes& bytes, std::uint64_t /*modelled_size_bytes*/) override {
     if (!bytes.empty()) bytes[0] ^= 0x01;
   }
 };
