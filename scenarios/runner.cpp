@@ -274,12 +274,13 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
   input.seed ^= seed;  // the input is part of what a seed varies
   CheckpointHistory history(simulation, *after_history, total_subtasks(scenario));
   // Declared before the cluster: its files and backends must outlive every task.
-  sim::StateBackendChoice backend_choice = state_backend_choice(scenario);
-  backend_choice.file_faults = std::any_of(scenario.faults.begin(), scenario.faults.end(), [](const FaultSpec& fault) {
+  // Runs with real-file faults route their files through the fault layers.
+  const bool file_faults = std::any_of(scenario.faults.begin(), scenario.faults.end(), [](const FaultSpec& fault) {
     return faults::file_need(fault.type) != faults::FileNeed::kNone;
   });
-  backend_choice.file_fault_seed = simulation.derive_rng("faults/file-layers").seed();
-  sim::RunStateBackends state_backends(backend_choice);
+  std::optional<std::uint64_t> file_fault_seed;
+  if (file_faults) file_fault_seed = simulation.derive_rng("faults/file-layers").seed();
+  sim::RunStateBackends state_backends(state_backend_choice(scenario), file_fault_seed);
   sim::SimCluster cluster(simulation, scenario.job, input, sim::ClusterObservers{runtime_observer, &history, &store_observer,
                                                                                          [&recorder] { recorder.on_coordinator_reset(); }});
   state_backends.attach(cluster);

@@ -13,8 +13,8 @@
 //
 // Write protocol, for every file: write "<name>.<n>.ckpt-tmp" (header, payload, footer),
 // fsync it, close it, read it back and verify it, rename it over <name>, fsync the
-// directory. Missing directories
-// are created first, each followed by an fsync of its parent. So after a write returned
+// directory. Missing directories are created first, each followed by an fsync of its
+// parent (retried by later writes until it succeeded). So after a write returned
 // ok the file is durable under its name, and at no time (not after any power loss) is a
 // partially written file visible under its name.
 //

@@ -20,7 +20,8 @@ std::atomic<std::uint64_t> g_rocksdb_backends_created{0};  // statistics only, s
 
 std::uint64_t RunStateBackends::process_rocksdb_backends_created() { return g_rocksdb_backends_created.load(); }
 
-RunStateBackends::RunStateBackends(StateBackendChoice choice) : choice_(choice) {
+RunStateBackends::RunStateBackends(StateBackendChoice choice, std::optional<std::uint64_t> file_fault_seed)
+    : choice_(choice) {
   const bool needs_files = choice_.kind == StateBackendKind::kRocksDb || choice_.file_checkpoints;
   if (!needs_files) return;
   std::string pattern = (std::filesystem::temp_directory_path() / "ckptsim-run-XXXXXX").string();
@@ -34,7 +35,7 @@ RunStateBackends::RunStateBackends(StateBackendChoice choice) : choice_(choice) 
     local_state = std::make_shared<RocksDbLocalStateFileSystem>(rocksdb::FileSystem::Default());
     rocksdb_env_ = rocksdb::NewCompositeEnv(local_state);
   }
-  if (choice_.file_faults) file_faults_ = std::make_unique<RunFileFaults>(posix_, local_state, choice_.file_fault_seed);
+  if (file_fault_seed) file_faults_ = std::make_unique<RunFileFaults>(posix_, local_state, *file_fault_seed);
   if (choice_.file_checkpoints) {
     FileSystem& files = file_faults_ ? static_cast<FileSystem&>(file_faults_->checkpoint_files()) : posix_;
     checkpoint_files_.emplace(files, run_dir_ + "/checkpoints");

@@ -15,7 +15,7 @@
 //  * checkpoint directory: every process's BlobStore view is decorated with
 //    FileMirroredBlobStore over one FileCheckpointStorage rooted at
 //    "<run dir>/checkpoints".
-//  * file faults (StateBackendChoice::file_faults): the checkpoint files and RocksDB's
+//  * file faults (a file_fault_seed given): the checkpoint files and RocksDB's
 //    local files go through the fault layers of RunFileFaults (run_file_faults.h),
 //    which the fault catalogue's file kinds drive; off, the plain layers.
 //  * Determinism: the simulated blob storage keeps deciding timing and events; both
@@ -49,13 +49,12 @@ struct StateBackendChoice {
   StateBackendKind kind = StateBackendKind::kHashMap;
   bool incremental = false;        // execution.checkpointing.incremental (rocksdb only)
   bool file_checkpoints = false;   // execution.checkpointing.dir is set
-  bool file_faults = false;        // route the run's files through RunFileFaults
-  std::uint64_t file_fault_seed = 0;
 };
 
 class RunStateBackends {
  public:
-  explicit RunStateBackends(StateBackendChoice choice);
+  // With a file_fault_seed the run's files go through RunFileFaults, seeded with it.
+  explicit RunStateBackends(StateBackendChoice choice, std::optional<std::uint64_t> file_fault_seed = std::nullopt);
   ~RunStateBackends();
   RunStateBackends(const RunStateBackends&) = delete;
   RunStateBackends& operator=(const RunStateBackends&) = delete;
