@@ -26,9 +26,9 @@ namespace {
 
 // A TestWorld whose fault world also has real checkpoint files (and optionally RocksDB).
 struct FileWorld {
-  explicit FileWorld(bool rocksdb = false, std::uint64_t seed = 1)
+  explicit FileWorld(bool with_rocksdb = false, std::uint64_t seed = 1)
       : world(2, seed),
-        layers(posix, rocksdb ? std::make_shared<sim::RocksDbLocalStateFileSystem>(rocksdb::FileSystem::Default())
+        layers(posix, with_rocksdb ? std::make_shared<sim::RocksDbLocalStateFileSystem>(rocksdb::FileSystem::Default())
                               : nullptr,
                seed),
         storage(layers.checkpoint_files(), scratch / "checkpoints") {
