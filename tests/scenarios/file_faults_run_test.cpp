@@ -45,7 +45,9 @@ std::string describe_failures(const reports::RunSummary& s) {
 
 }  // namespace
 
-TEST_CASE("file fault runs: every real-file kind hits a real file operation and the verdict holds",
+// The rocksdb-* kinds are not in the library scenario (a RocksDB backend with a sticky
+// error declines forever: docs/fault-catalogue.md, "Findings"); tests/faults covers them.
+TEST_CASE("file fault runs: every checkpoint-file kind hits a real file operation and the verdict holds",
           "[unit][scenario-run]") {
   struct Case {
     std::string type;
@@ -57,8 +59,6 @@ TEST_CASE("file fault runs: every real-file kind hits a real file operation and 
       {"checkpoint-file-torn-write", &FileFaultCounts::file_torn_appends},
       {"checkpoint-file-bit-flip", &FileFaultCounts::file_bit_flips},
       {"checkpoint-storage-power-loss", &FileFaultCounts::file_power_losses},
-      {"rocksdb-write-failure", &FileFaultCounts::rocksdb_injected_failures},
-      {"rocksdb-sync-failure", &FileFaultCounts::rocksdb_injected_failures},
   };
   for (const Case& c : cases) {
     INFO(c.type);
@@ -78,8 +78,6 @@ TEST_CASE("file fault runs: the failures reach the protocol through the files", 
   CHECK(write.file_faults.mirror_failed_writes >= 1);   // a put failed because its file did
   const RunOutcome torn = run_scenario(only("checkpoint-file-torn-write"), RunOptions{});
   CHECK(torn.file_faults.mirror_failed_writes >= 1);    // verified before publishing: never acknowledged
-  const RunOutcome rocks = run_scenario(only("rocksdb-write-failure"), RunOptions{});
-  CHECK(rocks.file_faults.rocksdb_failed_flushes >= 1);
 }
 
 TEST_CASE("file fault runs: the library scenario passes and is deterministic", "[unit][scenario-run]") {
@@ -91,7 +89,8 @@ TEST_CASE("file fault runs: the library scenario passes and is deterministic", "
   CHECK(first.summary.fingerprint == second.summary.fingerprint);
   CHECK(first.summary.committed_output_digest == second.summary.committed_output_digest);
   CHECK(first.file_faults.file_injected_failures == second.file_faults.file_injected_failures);
-  CHECK(first.file_faults.rocksdb_injected_failures == second.file_faults.rocksdb_injected_failures);
+  CHECK(first.file_faults.file_torn_appends == second.file_faults.file_torn_appends);
+  CHECK(first.file_faults.file_injected_failures >= 1);
   CHECK(first.file_faults.mirror_lost_acknowledged == 0);
 }
 
