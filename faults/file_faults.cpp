@@ -70,7 +70,7 @@ constexpr std::uint64_t kMaxFileBytes = std::uint64_t{1} << 30;
 
 }  // namespace
 
-std::optional<FlippedBit> FileFaultInjector::flip_random_bit() {
+bool FileFaultInjector::flip_random_bit(FaultId id) {
   FileSystem& fs = layers_.checkpoint_files();
   std::vector<std::string> files;
   collect_files(fs, checkpoint_root_, files);
@@ -79,22 +79,38 @@ std::optional<FlippedBit> FileFaultInjector::flip_random_bit() {
     Result<std::uint64_t> size = fs.file_size(path);
     if (size.is_ok() && size.value() > 0) candidates.emplace_back(path, size.value());
   }
-  if (candidates.empty()) return std::nullopt;
+  if (candidates.empty()) return false;
   const auto& [path, size] = candidates[rng_.uniform_below(candidates.size())];
   FlippedBit flipped{path, rng_.uniform_below(size * 8), {}};
-  if (!layers_.checkpoint_files().flip_bit(path, flipped.bit_index).is_ok()) return std::nullopt;
+  if (!layers_.checkpoint_files().flip_bit(path, flipped.bit_index).is_ok()) return false;
   Result<Bytes> damaged = fs.read_file(path, kMaxFileBytes);
   if (damaged.is_ok()) flipped.damaged = std::move(damaged).value();
+  refresh_damaged(path, flipped.damaged);
+  CKPT_ASSERT(active_flips_.emplace(id, std::move(flipped)).second, "a fault flips one bit");
   ++counters_.bit_flips;
-  return flipped;
+  return true;
 }
 
-void FileFaultInjector::repair(const FlippedBit& flipped) {
+void FileFaultInjector::refresh_damaged(const std::string& path, const Bytes& now) {
+  // Other active flips of the same file expect the file as it is now.
+  for (auto& [other_id, other] : active_flips_) {
+    if (other.path == path) other.damaged = now;
+  }
+}
+
+void FileFaultInjector::repair(FaultId id) {
+  const auto it = active_flips_.find(id);
+  if (it == active_flips_.end()) return;  // nothing was flipped
+  const FlippedBit flipped = std::move(it->second);
+  active_flips_.erase(it);
   FileSystem& fs = layers_.checkpoint_files();
   Result<Bytes> now = fs.read_file(flipped.path, kMaxFileBytes);
   // Removed, replaced or rewritten since: nothing of the damage is left to repair.
   if (!now.is_ok() || now.value() != flipped.damaged) return;
-  if (layers_.checkpoint_files().flip_bit(flipped.path, flipped.bit_index).is_ok()) ++counters_.bit_flips_repaired;
+  if (!layers_.checkpoint_files().flip_bit(flipped.path, flipped.bit_index).is_ok()) return;
+  ++counters_.bit_flips_repaired;
+  Result<Bytes> repaired = fs.read_file(flipped.path, kMaxFileBytes);
+  if (repaired.is_ok()) refresh_damaged(flipped.path, repaired.value());
 }
 
 void FileFaultInjector::arm_crash_point(FaultId id, std::uint64_t operations) {
@@ -169,16 +185,10 @@ class BitFlipFault final : public Fault {
   explicit BitFlipFault(ScheduledFault spec) : Fault(std::move(spec)) {}
   Status set_up(FaultWorld& world) override { return checkpoint_files_available(world, spec().type); }
   bool start(FaultWorld& world) override {
-    flipped_ = world.file_faults().value()->flip_random_bit();
-    return flipped_.has_value();   // no stored file yet: skipped
+    return world.file_faults().value()->flip_random_bit(id());   // no stored file yet: skipped
   }
-  void heal(FaultWorld& world) override {
-    if (flipped_) world.file_faults().value()->repair(*flipped_);
-  }
+  void heal(FaultWorld& world) override { world.file_faults().value()->repair(id()); }
   std::string describe_target() const override { return "checkpoint-files"; }
-
- private:
-  std::optional<FlippedBit> flipped_;
 };
 
 class PowerLossFault final : public Fault {

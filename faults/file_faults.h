@@ -76,10 +76,13 @@ class FileFaultInjector {
 
   void add(FaultId id, FileFaultRule rule);
   void remove(FaultId id);
-  // Flips a drawn bit of a drawn stored checkpoint file; nullopt when there is none.
-  std::optional<FlippedBit> flip_random_bit();
-  // Flips the bit back if the file still holds exactly the damaged bytes.
-  void repair(const FlippedBit& flipped);
+  // Flips a drawn bit of a drawn stored checkpoint file for fault `id`; false when
+  // there is none.
+  bool flip_random_bit(FaultId id);
+  // Flips fault `id`'s bit back if the file still holds exactly the damaged bytes (with
+  // every other active flip of that file still in it). Overlapping flips of one file
+  // each keep their expected damaged bytes up to date, so every one is repaired.
+  void repair(FaultId id);
   // The crash point of a power-loss fault: the storage accepts `operations` more.
   void arm_crash_point(FaultId id, std::uint64_t operations);
   // Power loss and reboot; the remaining crash points stay armed.
@@ -93,12 +96,14 @@ class FileFaultInjector {
  private:
   void apply_rules();
   void apply_crash_points();
+  void refresh_damaged(const std::string& path, const Bytes& now);
 
   sim::RunFileFaults& layers_;
   std::string checkpoint_root_;
   sim::Rng rng_;
   std::map<FaultId, FileFaultRule> rules_;
   std::map<FaultId, std::uint64_t> crash_points_;   // absolute operation counts
+  std::map<FaultId, FlippedBit> active_flips_;       // flipped, not yet healed
   InjectedFileFaultCounters counters_;
 };
 
