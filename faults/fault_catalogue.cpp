@@ -1,5 +1,6 @@
 #include "faults/fault_catalogue.h"
 
+#include "faults/file_faults.h"
 #include "faults/network_faults.h"
 #include "faults/process_faults.h"
 #include "faults/rpc_faults.h"
@@ -45,6 +46,21 @@ constexpr FaultKind kFaultKinds[] = {
      make_sink_commit_timeout_fault},
     {"clock-skew", kClock, "A process's clock steps forward and drifts faster or slower for a while.",
      make_clock_skew_fault},
+    {"checkpoint-file-write-failure", kFile, "Appends to the real checkpoint files fail (EIO) for a while.",
+     make_checkpoint_file_write_failure_fault},
+    {"checkpoint-file-sync-failure", kFile, "fsyncs of the real checkpoint files and directories fail for a while.",
+     make_checkpoint_file_sync_failure_fault},
+    {"checkpoint-file-torn-write", kFile, "An append to a checkpoint file persists only a prefix but reports success.",
+     make_checkpoint_file_torn_write_fault},
+    {"checkpoint-file-bit-flip", kFile, "One bit of a stored checkpoint file flips (repaired at the heal, if any).",
+     make_checkpoint_file_bit_flip_fault},
+    {"checkpoint-storage-power-loss", kFile,
+     "The checkpoint storage dies after a few more file operations and loses its unsynced data.",
+     make_checkpoint_storage_power_loss_fault},
+    {"rocksdb-write-failure", kFile, "RocksDB's flushes hit failing appends: its error makes tasks decline.",
+     make_rocksdb_write_failure_fault},
+    {"rocksdb-sync-failure", kFile, "RocksDB's flushes hit failing fsyncs: its error makes tasks decline.",
+     make_rocksdb_sync_failure_fault},
 };
 
 }  // namespace
@@ -65,8 +81,15 @@ const char* category_name(FaultCategory category) {
     case kStorage: return "storage";
     case kRpc: return "rpc";
     case kClock: return "clock";
+    case kFile: return "file";
   }
   CKPT_UNREACHABLE("unknown fault category");
+}
+
+FileNeed file_need(std::string_view type) {
+  const FaultKind* kind = find_fault_kind(type);
+  if (kind == nullptr || kind->category != kFile) return FileNeed::kNone;
+  return type.starts_with("rocksdb-") ? FileNeed::kRocksDb : FileNeed::kCheckpointFiles;
 }
 
 std::optional<FaultProblem> check_fault(const ScheduledFault& fault) {

@@ -4,6 +4,9 @@
 // its exact effect; the scenario format's table (scenarios/scenario_faults.h) names the
 // same types and fields.
 //
+// kFile kinds act on the real files of a run (faults/file_faults.h): only a run with a
+// checkpoint directory (or RocksDB, for the rocksdb-* kinds) can take them.
+//
 // make_fault() and check_fault() only look at the fault itself (type, times, the
 // presence of target and peer, params); whether the named processes exist is checked
 // by Fault::set_up against a world.
@@ -19,7 +22,7 @@
 
 namespace ckptsim::faults {
 
-enum class FaultCategory { kProcess, kNetwork, kStorage, kRpc, kClock };
+enum class FaultCategory { kProcess, kNetwork, kStorage, kRpc, kClock, kFile };
 
 using FaultFactory = std::unique_ptr<Fault> (*)(const ScheduledFault& spec, ParamReader& reader);
 
@@ -35,6 +38,9 @@ std::span<const FaultKind> fault_kinds();
 // nullptr for an unknown type.
 const FaultKind* find_fault_kind(std::string_view type);
 const char* category_name(FaultCategory category);
+// What a kFile kind needs of the run: real checkpoint files, or RocksDB.
+enum class FileNeed { kNone, kCheckpointFiles, kRocksDb };
+FileNeed file_need(std::string_view type);
 
 // The first problem with `fault` (unknown type, bad times, missing or extra fields,
 // malformed or unknown params), or nullopt when make_fault() accepts it.

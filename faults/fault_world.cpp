@@ -47,3 +47,22 @@ Result<StorageFaultInjector*> FaultWorld::storage_faults() {
 }
 
 }  // namespace ckptsim::faults
+
+namespace ckptsim::faults {
+
+void FaultWorld::set_run_files(sim::RunFileFaults* layers, std::string checkpoint_root) {
+  CKPT_ASSERT(file_faults_ == nullptr, "the run's files are set before any file fault uses them");
+  if (layers == nullptr) return;
+  file_faults_ = std::make_unique<FileFaultInjector>(*layers, std::move(checkpoint_root),
+                                                     simulation_.derive_rng("faults/files"));
+}
+
+Result<FileFaultInjector*> FaultWorld::file_faults() {
+  if (file_faults_ == nullptr) {
+    return Status::invalid_argument(
+        "this run has no real files to inject faults into (execution.checkpointing.dir, state.backend.type: rocksdb)");
+  }
+  return file_faults_.get();
+}
+
+}  // namespace ckptsim::faults

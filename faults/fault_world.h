@@ -8,7 +8,7 @@
 //    installed. The world must outlive every event its faults scheduled, and must be
 //    destroyed before the simulation and the storage.
 //  * Randomness comes only from streams derived from the simulation's seed
-//    ("faults/rpc", "faults/storage"), so fault decisions never shift the workload's.
+//    ("faults/rpc", "faults/storage", "faults/files"), so fault decisions never shift the workload's.
 //  * Process names are the simulation's ("jm", "sink-store", "tm-<i>" in a SimCluster).
 #pragma once
 
@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "faults/file_faults.h"
 #include "faults/network_faults.h"
 #include "faults/process_faults.h"
 #include "faults/rpc_faults.h"
@@ -46,6 +47,12 @@ class FaultWorld {
   RpcFaultInjector& rpcs();
   // Installs the storage's fault hooks on first use; kInvalidArgument without storage.
   Result<StorageFaultInjector*> storage_faults();
+  // The run's real-file fault layers (sim/cluster/run_file_faults.h), set before any
+  // file fault is set up; `checkpoint_root` is empty when the run has no checkpoint
+  // directory. Not owned; must outlive the world.
+  void set_run_files(sim::RunFileFaults* layers, std::string checkpoint_root);
+  // kInvalidArgument when the run has no real files to inject faults into.
+  Result<FileFaultInjector*> file_faults();
 
  private:
   sim::Simulation& simulation_;
@@ -54,6 +61,7 @@ class FaultWorld {
   ClockDriftLedger clocks_;
   std::unique_ptr<RpcFaultInjector> rpcs_;
   std::unique_ptr<StorageFaultInjector> storage_faults_;
+  std::unique_ptr<FileFaultInjector> file_faults_;
 };
 
 }  // namespace ckptsim::faults

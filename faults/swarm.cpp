@@ -181,6 +181,34 @@ std::optional<ScheduledFault> draw_storage_full(Drawing& d) {
   return fault;
 }
 
+// Real-file kinds: only for runs with a checkpoint directory (or RocksDB). Every one
+// heals inside the fault phase: failures stop, a flipped bit is repaired, a dead
+// storage reboots.
+std::optional<ScheduledFault> draw_file_rule(Drawing& d, std::string_view type) {
+  std::optional<ScheduledFault> fault = lasting(d, type);
+  if (fault) fault->params["probability"] = draw_probability(d.rng);
+  return fault;
+}
+std::optional<ScheduledFault> draw_checkpoint_file_write_failure(Drawing& d) {
+  return draw_file_rule(d, "checkpoint-file-write-failure");
+}
+std::optional<ScheduledFault> draw_checkpoint_file_sync_failure(Drawing& d) {
+  return draw_file_rule(d, "checkpoint-file-sync-failure");
+}
+std::optional<ScheduledFault> draw_checkpoint_file_torn_write(Drawing& d) {
+  return draw_file_rule(d, "checkpoint-file-torn-write");
+}
+std::optional<ScheduledFault> draw_checkpoint_file_bit_flip(Drawing& d) { return lasting(d, "checkpoint-file-bit-flip"); }
+std::optional<ScheduledFault> draw_checkpoint_storage_power_loss(Drawing& d) {
+  std::optional<ScheduledFault> fault = lasting(d, "checkpoint-storage-power-loss");
+  if (!fault) return fault;
+  fault->params["max-operations"] = std::to_string(d.rng.uniform_int(0, 30));
+  fault->params["torn-tails"] = d.rng.one_in(2) ? "true" : "false";
+  return fault;
+}
+std::optional<ScheduledFault> draw_rocksdb_write_failure(Drawing& d) { return draw_file_rule(d, "rocksdb-write-failure"); }
+std::optional<ScheduledFault> draw_rocksdb_sync_failure(Drawing& d) { return draw_file_rule(d, "rocksdb-sync-failure"); }
+
 // Message sets whose loss the protocol is expected to survive (checkpoints time out or
 // are declined, heartbeats are redundant, the sink retries its store requests).
 constexpr std::string_view kSurvivableMessages[] = {"checkpoint", "trigger", "ack", "notify-complete",
@@ -242,6 +270,12 @@ bool any_tm(const SwarmInputs& in) { return in.task_managers >= 1; }
 bool has_jm(const SwarmInputs& in) { return in.has_job_manager; }
 bool has_store(const SwarmInputs& in) { return in.has_sink_store; }
 bool has_storage(const SwarmInputs& in) { return in.has_storage; }
+bool has_checkpoint_files(const SwarmInputs& in) { return in.has_checkpoint_files; }
+// Off: a RocksDB backend whose flush failed keeps its sticky error, its task declines
+// every later checkpoint and nothing redeploys it, so the job never completes another
+// checkpoint and an exactly-once sink never commits again (docs/fault-catalogue.md,
+// "Findings"). Not survivable yet: the swarm must not draw it.
+bool rocksdb_kinds_survivable(const SwarmInputs&) { return false; }
 bool two_processes(const SwarmInputs& in) {
   return std::size_t{in.task_managers} + (in.has_job_manager ? 1 : 0) + (in.has_sink_store ? 1 : 0) >= 2;
 }
@@ -278,13 +312,26 @@ constexpr SwarmKind kSwarmKinds[] = {
     {"sink-commit-failure", has_store, draw_sink_commit_failure},
     {"sink-commit-timeout", has_store, draw_sink_commit_timeout},
     {"clock-skew", one_process, draw_clock_skew},
+    {"checkpoint-file-write-failure", has_checkpoint_files, draw_checkpoint_file_write_failure},
+    {"checkpoint-file-sync-failure", has_checkpoint_files, draw_checkpoint_file_sync_failure},
+    {"checkpoint-file-torn-write", has_checkpoint_files, draw_checkpoint_file_torn_write},
+    {"checkpoint-file-bit-flip", has_checkpoint_files, draw_checkpoint_file_bit_flip},
+    {"checkpoint-storage-power-loss", has_checkpoint_files, draw_checkpoint_storage_power_loss},
+    {"rocksdb-write-failure", rocksdb_kinds_survivable, draw_rocksdb_write_failure},
+    {"rocksdb-sync-failure", rocksdb_kinds_survivable, draw_rocksdb_sync_failure},
 };
+// The first kFileKindsBegin kinds draw their on/off from "swarm/kinds"; the real-file
+// kinds after them from "swarm/file-kinds", so adding them changed no older plan.
+constexpr std::size_t kFileKindsBegin = 21;
+static_assert(kSwarmKinds[kFileKindsBegin].type == "checkpoint-file-write-failure", "the real-file kinds come last");
 
 constexpr std::string_view kSwarmKindNames[] = {
     "task-manager-crash", "job-manager-crash", "sink-store-crash", "process-pause", "network-partition",
     "network-partition-oneway", "network-isolate", "network-split", "network-latency", "network-slow-link",
     "link-clog", "connection-cut", "storage-write-failure", "storage-slow-write", "storage-corrupt-read",
     "storage-full", "rpc-loss", "rpc-delay", "sink-commit-failure", "sink-commit-timeout", "clock-skew",
+    "checkpoint-file-write-failure", "checkpoint-file-sync-failure", "checkpoint-file-torn-write",
+    "checkpoint-file-bit-flip", "checkpoint-storage-power-loss", "rocksdb-write-failure", "rocksdb-sync-failure",
 };
 constexpr bool swarm_names_match() {
   if (std::size(kSwarmKindNames) != std::size(kSwarmKinds)) return false;
@@ -306,10 +353,11 @@ std::vector<std::string> process_names(const SwarmInputs& inputs, std::vector<st
 
 // The kinds that are on for this seed, in catalogue order. One draw per kind, always,
 // so whether a kind is on does not depend on the inputs or the other kinds.
-std::vector<std::size_t> draw_enabled_kinds(const SwarmInputs& inputs, const SwarmOptions& options, sim::Rng& rng) {
+std::vector<std::size_t> draw_enabled_kinds(const SwarmInputs& inputs, const SwarmOptions& options, sim::Rng& rng,
+                                            sim::Rng& file_rng) {
   std::vector<std::size_t> enabled;
   for (std::size_t i = 0; i < std::size(kSwarmKinds); ++i) {
-    const bool on = rng.bernoulli(options.kind_probability);
+    const bool on = (i < kFileKindsBegin ? rng : file_rng).bernoulli(options.kind_probability);
     const SwarmKind& kind = kSwarmKinds[i];
     const bool excluded = std::find(options.excluded_kinds.begin(), options.excluded_kinds.end(), kind.type) !=
                           options.excluded_kinds.end();
@@ -339,7 +387,8 @@ SwarmPlan generate_swarm(const SwarmInputs& inputs, const SwarmOptions& options,
   plan.knobs = generate_swarm_knobs(seed);
   const sim::Rng root(seed);
   sim::Rng kinds_rng = root.derive("swarm/kinds");
-  const std::vector<std::size_t> enabled = draw_enabled_kinds(inputs, options, kinds_rng);
+  sim::Rng file_kinds_rng = root.derive("swarm/file-kinds");
+  const std::vector<std::size_t> enabled = draw_enabled_kinds(inputs, options, kinds_rng, file_kinds_rng);
   for (const std::size_t i : enabled) plan.enabled_kinds.emplace_back(kSwarmKinds[i].type);
   // Each kind draws its rate and its faults from its own stream, so that another kind
   // being on or off changes nothing about it (unless the budget runs out). The budget

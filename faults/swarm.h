@@ -20,8 +20,8 @@
 // mishandled (docs/fault-catalogue.md, "Findings"): a buffer timeout of 0 and min-pause.
 //
 // Determinism: the result is a pure function of (inputs, options, seed), computed with
-// sim::Rng streams derived from the seed ("swarm/kinds", "swarm/kind" per kind,
-// "swarm/knobs"): turning one kind off does not change the faults drawn for another,
+// sim::Rng streams derived from the seed ("swarm/kinds", "swarm/file-kinds" for the
+// real-file kinds, "swarm/kind" per kind, "swarm/knobs"): turning one kind off does not change the faults drawn for another,
 // and the knobs do not depend on the faults. No std:: distributions.
 //
 // Output form: every ScheduledFault is in the canonical form the scenario loader
@@ -48,6 +48,8 @@ struct SwarmInputs {
   bool has_job_manager = true;          // "jm"
   bool has_sink_store = true;           // "sink-store"
   bool has_storage = true;              // checkpoint blob storage (storage faults)
+  bool has_checkpoint_files = false;    // real checkpoint files (execution.checkpointing.dir): file faults
+  bool has_rocksdb = false;             // RocksDB local state: rocksdb-* faults
   // An estimate of the failure-free run (e.g. the input's production time); the
   // default fault phase is its first three quarters.
   DurationNs run_length_ns = 5 * kSecond;
@@ -91,6 +93,7 @@ struct SwarmPlan {
 };
 
 // The kinds the swarm draws from: every catalogue kind, each only in survivable forms.
+// The real-file kinds only for inputs with those files (has_checkpoint_files, has_rocksdb).
 std::span<const std::string_view> swarm_fault_kinds();
 
 SwarmPlan generate_swarm(const SwarmInputs& inputs, const SwarmOptions& options, std::uint64_t seed);

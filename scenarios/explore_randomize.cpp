@@ -115,6 +115,9 @@ Scenario swarm_randomize(const Scenario& base, std::uint64_t seed, const SwarmRa
   faults::SwarmInputs inputs;
   inputs.task_managers = base.job.cluster.task_managers;
   inputs.run_length_ns = input_production_ns(base.input);
+  inputs.has_checkpoint_files = base.extra_config.contains("execution.checkpointing.dir");
+  const auto backend = base.extra_config.find("state.backend.type");
+  inputs.has_rocksdb = backend != base.extra_config.end() && backend->second == "rocksdb";
   faults::SwarmOptions swarm;
   swarm.fault_phase_end_ns = phase_end_ns;
   swarm.kind_probability = options.kind_probability;

@@ -1,8 +1,10 @@
 #include "scenarios/runner.h"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 
+#include "faults/fault_catalogue.h"
 #include "faults/fault_schedule.h"
 #include "oracle/checkers.h"
 #include "oracle/observations.h"
@@ -189,6 +191,29 @@ void fill_summary(const FinishedRun& run, reports::RunSummary& s) {
                 " --seed " + std::to_string(run.seed);
 }
 
+void fill_file_fault_counts(sim::RunStateBackends& backends, faults::FaultSchedule& schedule, FileFaultCounts& counts) {
+  const sim::FileMirrorCounters& mirror = backends.file_counters();
+  counts.mirror_failed_writes = mirror.failed_writes;
+  counts.mirror_refused_reads = mirror.refused_reads;
+  counts.mirror_lost_acknowledged = mirror.lost_acknowledged;
+  sim::RunFileFaults* layers = backends.file_faults();
+  if (layers == nullptr) return;
+  const sim::FileFaultCounters& files = layers->checkpoint_files().counters();
+  counts.file_injected_failures = files.injected_failures;
+  counts.file_torn_appends = files.torn_appends;
+  counts.file_frozen_rejections = files.frozen_rejections;
+  counts.file_power_losses = files.power_losses;
+  counts.file_bit_flips = files.bit_flips;
+  if (Result<faults::FileFaultInjector*> injector = schedule.world().file_faults(); injector.is_ok()) {
+    counts.bit_flips_repaired = injector.value()->counters().bit_flips_repaired;
+  }
+  if (layers->has_rocksdb()) {
+    counts.rocksdb_injected_failures = layers->rocksdb_files().counters().injected_failures;
+    counts.rocksdb_armed_snapshots = layers->rocksdb_counters().armed_snapshots;
+    counts.rocksdb_failed_flushes = layers->rocksdb_counters().failed_flushes;
+  }
+}
+
 void fill_event_log(const sim::EventLog& log, bool keep_event_log, RunOutcome& outcome) {
   if (keep_event_log) {
     outcome.event_records = log.records();
@@ -249,8 +274,14 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
   input.seed ^= seed;  // the input is part of what a seed varies
   CheckpointHistory history(simulation, *after_history, total_subtasks(scenario));
   // Declared before the cluster: its files and backends must outlive every task.
+  // Runs with real-file faults route their files through the fault layers.
+  const bool file_faults = std::any_of(scenario.faults.begin(), scenario.faults.end(), [](const FaultSpec& fault) {
+    return faults::file_need(fault.type) != faults::FileNeed::kNone;
+  });
+  std::optional<std::uint64_t> file_fault_seed;
+  if (file_faults) file_fault_seed = simulation.derive_rng("faults/file-layers").seed();
   const sim::StateBackendChoice backend_choice = state_backend_choice(scenario);
-  sim::RunStateBackends state_backends(backend_choice);
+  sim::RunStateBackends state_backends(backend_choice, file_fault_seed);
   JobSpec job = scenario.job;
   job.checkpointing.incremental = backend_choice.kind == sim::StateBackendKind::kRocksDb && backend_choice.incremental;
   sim::SimCluster cluster(simulation, job, input, sim::ClusterObservers{runtime_observer, &history, &store_observer,
@@ -260,6 +291,7 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
   recorder.set_coordinator_clock(
       [&simulation, &cluster] { return simulation.env(cluster.job_manager_process()).now_ns(); });
   faults::FaultSchedule schedule(simulation, cluster);
+  schedule.world().set_run_files(state_backends.file_faults(), state_backends.checkpoint_root());
   const Status scheduled = schedule.schedule(to_scheduled(scenario.faults));
   CKPT_ASSERT(scheduled.is_ok(), "the scenario loader validated the faults");
   simulation.schedule_global_after(schedule.fault_phase_end_ns(),
@@ -281,6 +313,7 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
   fill_summary(FinishedRun{scenario, options, seed, simulation, cluster, schedule, history, coverage, verdict},
                outcome.summary);
   fill_event_log(simulation.log(), options.keep_event_log, outcome);
+  fill_file_fault_counts(state_backends, schedule, outcome.file_faults);
   if (timeline) outcome.timeline = timeline->finish(simulation.now_ns(), outcome.summary.faults);
   for (std::size_t p = 0; p < simulation.process_count(); ++p) {
     outcome.process_names.push_back(simulation.process(static_cast<ProcessId>(p)).name);

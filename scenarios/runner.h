@@ -48,6 +48,23 @@ struct RunOptions {
   bool record_timeline = false;            // collect RunOutcome::timeline (reports)
 };
 
+// What the real-file fault layers did in one run (all 0 without file faults). Tests
+// read them to see that a file fault reached a real file operation.
+struct FileFaultCounts {
+  std::uint64_t file_injected_failures = 0;    // failed appends, fsyncs, renames
+  std::uint64_t file_torn_appends = 0;
+  std::uint64_t file_frozen_rejections = 0;    // operations after a power-loss crash point
+  std::uint64_t file_power_losses = 0;
+  std::uint64_t file_bit_flips = 0;
+  std::uint64_t bit_flips_repaired = 0;
+  std::uint64_t mirror_failed_writes = 0;      // puts the files refused
+  std::uint64_t mirror_refused_reads = 0;      // gets whose file failed its checksum
+  std::uint64_t mirror_lost_acknowledged = 0;  // acknowledged blobs missing or changed: must stay 0
+  std::uint64_t rocksdb_injected_failures = 0;
+  std::uint64_t rocksdb_armed_snapshots = 0;
+  std::uint64_t rocksdb_failed_flushes = 0;
+};
+
 struct RunOutcome {
   reports::RunSummary summary;
   std::vector<sim::EventRecord> event_records;    // when keep_event_log
@@ -56,6 +73,7 @@ struct RunOutcome {
   std::vector<sim::HashCheckpoint> hash_checkpoints;   // every sim::EventLogOptions::checkpoint_interval records
   bool event_records_truncated = false;           // max_kept_events was reached
   reports::Timeline timeline;                     // when record_timeline
+  FileFaultCounts file_faults;
 };
 
 RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options);

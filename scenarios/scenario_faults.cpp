@@ -170,6 +170,55 @@ constexpr FaultFieldRule kClockSkewFields[] = {
      "its clock runs (1e6 + drift) / 1e6 times as fast, in [-500000, 1000000]"},
 };
 
+constexpr FaultFieldRule kCheckpointFileWriteFailureFields[] = {
+    {"at", kAt, kTime, true, "", "when appends to checkpoint files start failing"},
+    {"duration", kDuration, kPositiveDuration, true, "", "how long they fail"},
+    {"probability", kParam, kProbability, false, "1", "the chance that one append fails with EIO"},
+};
+
+constexpr FaultFieldRule kCheckpointFileSyncFailureFields[] = {
+    {"at", kAt, kTime, true, "", "when fsyncs of checkpoint files and directories start failing"},
+    {"duration", kDuration, kPositiveDuration, true, "", "how long they fail"},
+    {"probability", kParam, kProbability, false, "1", "the chance that one fsync fails with EIO"},
+};
+
+constexpr FaultFieldRule kCheckpointFileTornWriteFields[] = {
+    {"at", kAt, kTime, true, "", "when appends start tearing"},
+    {"duration", kDuration, kPositiveDuration, true, "", "how long"},
+    {"probability", kParam, kProbability, false, "1",
+     "the chance that one append persists only a strict prefix (drawn) and reports success"},
+};
+
+constexpr FaultFieldRule kCheckpointFileBitFlipFields[] = {
+    {"at", kAt, kTime, true, "", "when one bit of one stored checkpoint file (drawn) flips"},
+    {"duration", kDuration, kNonNegativeDuration, false, "",
+     "when set, the storage repairs the bit after this long (if the file is unchanged); absent: it stays"},
+};
+
+constexpr FaultFieldRule kCheckpointStoragePowerLossFields[] = {
+    {"at", kAt, kTime, true, "", "when the crash point is armed"},
+    {"duration", kDuration, kPositiveDuration, true, "",
+     "until the power loss and reboot; file operations after the crash point fail until then"},
+    {"max-operations", kParam, kInteger, false, "10",
+     "the storage dies after k more mutating file operations, k drawn in [0, max-operations]"},
+    {"torn-tails", kParam, kText, false, "false",
+     "\"true\": each file keeps a drawn prefix of its unsynced tail at the power loss (torn writes)"},
+};
+
+constexpr FaultFieldRule kRocksDbWriteFailureFields[] = {
+    {"at", kAt, kTime, true, "", "when RocksDB's flushes start hitting failing appends"},
+    {"duration", kDuration, kPositiveDuration, true, "", "how long"},
+    {"probability", kParam, kProbability, false, "1",
+     "the chance that one snapshot of a RocksDB backend is preceded by a failing flush"},
+};
+
+constexpr FaultFieldRule kRocksDbSyncFailureFields[] = {
+    {"at", kAt, kTime, true, "", "when RocksDB's flushes start hitting failing fsyncs"},
+    {"duration", kDuration, kPositiveDuration, true, "", "how long"},
+    {"probability", kParam, kProbability, false, "1",
+     "the chance that one snapshot of a RocksDB backend is preceded by a failing flush"},
+};
+
 constexpr FaultTypeInfo kFaultTypes[] = {
     {"task-manager-crash", "A task manager process dies, losing its tasks, state, timers and in-flight messages.",
      kTaskManagerCrashFields},
@@ -207,6 +256,30 @@ constexpr FaultTypeInfo kFaultTypes[] = {
     {"sink-commit-timeout", "The sink's commit requests or their acknowledgements are delayed for a while.",
      kSinkCommitTimeoutFields},
     {"clock-skew", "A process's clock jumps forward and runs fast or slow for a while.", kClockSkewFields},
+    {"checkpoint-file-write-failure",
+     "Appends to the run's real checkpoint files fail with EIO for a while (needs `execution.checkpointing.dir`).",
+     kCheckpointFileWriteFailureFields},
+    {"checkpoint-file-sync-failure",
+     "fsyncs of the run's real checkpoint files and directories fail for a while (needs `execution.checkpointing.dir`).",
+     kCheckpointFileSyncFailureFields},
+    {"checkpoint-file-torn-write",
+     "Appends to checkpoint files persist only a prefix but report success (needs `execution.checkpointing.dir`).",
+     kCheckpointFileTornWriteFields},
+    {"checkpoint-file-bit-flip",
+     "Bit rot at rest: one bit of one stored checkpoint file flips (needs `execution.checkpointing.dir`).",
+     kCheckpointFileBitFlipFields},
+    {"checkpoint-storage-power-loss",
+     "The checkpoint storage dies after a few more file operations and loses what it had not synced "
+     "(needs `execution.checkpointing.dir`).",
+     kCheckpointStoragePowerLossFields},
+    {"rocksdb-write-failure",
+     "RocksDB's memtable flushes hit failing appends; the backend's sticky error makes tasks decline checkpoints "
+     "(needs `state.backend.type: rocksdb`).",
+     kRocksDbWriteFailureFields},
+    {"rocksdb-sync-failure",
+     "RocksDB's memtable flushes hit failing fsyncs; the backend's sticky error makes tasks decline checkpoints "
+     "(needs `state.backend.type: rocksdb`).",
+     kRocksDbSyncFailureFields},
 };
 
 // The value read for one field, before it is stored in its slot.
@@ -363,6 +436,22 @@ Status check_fault_relations(const FaultSpec& fault, const JsonObject& object, c
     return json_error(object.field_path("duration"),
                       "the fault would last until " + format_duration(fault.at_ns + fault.duration_ns) +
                           ", beyond run.max-duration (" + format_duration(context.max_duration_ns) + ")");
+  }
+  switch (faults::file_need(fault.type)) {
+    case faults::FileNeed::kNone: break;
+    case faults::FileNeed::kCheckpointFiles:
+      if (!context.has_checkpoint_dir) {
+        return json_error(object.field_path("type"), "a " + fault.type +
+                                                         " fault acts on real checkpoint files: it needs "
+                                                         "config.execution.checkpointing.dir");
+      }
+      break;
+    case faults::FileNeed::kRocksDb:
+      if (!context.has_rocksdb) {
+        return json_error(object.field_path("type"),
+                          "a " + fault.type + " fault acts on RocksDB's files: it needs config.state.backend.type \"rocksdb\"");
+      }
+      break;
   }
   if (!fault.peer.empty() && fault.peer == fault.target) {
     return json_error(object.field_path("peer"), "expected a process other than the target, got \"" + fault.peer + "\"");

@@ -62,6 +62,8 @@ const FaultTypeInfo* find_fault_type(std::string_view type);
 struct FaultContext {
   std::uint32_t task_managers = 0;
   DurationNs max_duration_ns = 0;
+  bool has_checkpoint_dir = false;   // config execution.checkpointing.dir (file faults)
+  bool has_rocksdb = false;          // config state.backend.type rocksdb (rocksdb-* faults)
 };
 
 // The same fault in the fault layer's terms, and back (field by field; no checks).

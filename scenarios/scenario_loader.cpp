@@ -171,7 +171,10 @@ Status read_faults(const JsonObject& root, const Scenario& partial, std::vector<
                                 (array->is_array() ? std::to_string(array->size()) + " elements"
                                                    : describe_json_value(*array)));
   }
-  const FaultContext context{partial.job.cluster.task_managers, partial.run.max_duration_ns};
+  const auto backend = partial.extra_config.find("state.backend.type");
+  const FaultContext context{partial.job.cluster.task_managers, partial.run.max_duration_ns,
+                             partial.extra_config.contains("execution.checkpointing.dir"),
+                             backend != partial.extra_config.end() && backend->second == "rocksdb"};
   for (std::size_t i = 0; i < array->size(); ++i) {
     Result<FaultSpec> fault = read_fault((*array)[i], json_path_element(path, i), context);
     if (!fault.is_ok()) return fault.status();

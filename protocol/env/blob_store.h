@@ -9,7 +9,9 @@
 //
 // Contract:
 //  * put: after done(ok), get(name) returns exactly these bytes until remove(name),
-//    across crashes of the caller. A failed put leaves no visible blob under `name`.
+//    across crashes of the caller. A failed put of a new name leaves no visible blob
+//    under `name`; a failed put over an existing blob leaves the old bytes or the new
+//    ones (never a mix, never nothing).
 //  * get: returns kNotFound for unknown names, kCorruption if the stored bytes fail
 //    their checksum. Never returns bytes that differ from what was put.
 //  * names are '/'-separated paths; list(prefix) returns names in lexicographic order.

@@ -108,8 +108,14 @@ Status FileCheckpointStorage::ensure_directories(const ParsedName& parsed) {
     if (!exists.is_ok()) return exists.status();
     if (!exists.value()) {
       if (Status s = fs_.create_dir(directory); !s.is_ok()) return s;
-      // The new directory's name is durable only once its parent is synced.
+      undurable_dirs_.insert(directory);
+    }
+    if (undurable_dirs_.contains(directory)) {
+      // The new directory's name is durable only once its parent is synced. Until that
+      // succeeded, every write into it tries again: a file synced into a directory
+      // whose own name a power loss can take away is not durable.
       if (Status s = fs_.sync_dir(parent_directory(directory)); !s.is_ok()) return s;
+      undurable_dirs_.erase(directory);
     }
     if (level + 1 < parsed.components.size()) directory = join_path(directory, parsed.components[level]);
   }
@@ -145,11 +151,23 @@ Result<StagedFile> FileCheckpointStorage::stage(const std::string& name, std::sp
   } else {
     status = write_staged(staged, StoredFileKind::kData, payload);
   }
+  if (status.is_ok() && options_.verify_staged_files) status = verify_staged(staged, p.is_metadata);
   if (!status.is_ok()) {
     abandon(staged);
     return status;
   }
   return staged;
+}
+
+Status FileCheckpointStorage::verify_staged(const StagedFile& staged, bool is_metadata) {
+  // A device that acknowledges a write it did not fully persist (a torn append) would
+  // otherwise leave a published, acknowledged file that no reader accepts: the
+  // checkpoint would be complete but unrestorable. Refuse it before it is published.
+  const StoredFileKind kind = is_metadata ? StoredFileKind::kMetadata : StoredFileKind::kData;
+  Result<Bytes> read_back = read_verified(staged.temp_path, "staged file of '" + staged.name + "'", kind);
+  if (read_back.is_ok()) return Status::ok();
+  if (read_back.status().code() == StatusCode::kCorruption) return read_back.status();
+  return Status::io_error("reading back " + staged.name + ": " + read_back.status().message());
 }
 
 Status FileCheckpointStorage::write_staged(const StagedFile& staged, StoredFileKind kind,
@@ -168,6 +186,8 @@ Status FileCheckpointStorage::write_staged(const StagedFile& staged, StoredFileK
 }
 
 Status FileCheckpointStorage::publish(const StagedFile& staged) {
+  // Whether the rename replaces a published file (a blob written again, e.g. jm-epoch).
+  const Result<bool> replaces = fs_.exists(staged.final_path);
   if (Status s = fs_.rename(staged.temp_path, staged.final_path); !s.is_ok()) {
     abandon(staged);
     // A put never reports kNotFound (that means "no such blob" to a BlobStore caller):
@@ -176,9 +196,12 @@ Status FileCheckpointStorage::publish(const StagedFile& staged) {
     return s;
   }
   if (Status s = fs_.sync_dir(staged.directory); !s.is_ok()) {
-    // The rename may not survive a power loss: report failure and take the file back
-    // (best effort), so a failed write does not leave a visible blob behind.
-    (void)fs_.remove_file(staged.final_path);
+    // The rename may not survive a power loss: report failure. A new name is taken back
+    // (best effort), so a failed write does not leave a visible blob behind. A replaced
+    // name is left as it is: removing it would also destroy the value it held before,
+    // which was durable (a failed rewrite of the job epoch would read as "no epoch").
+    // Either value may then be read, the new one or, after a power loss, the old one.
+    if (!replaces.is_ok() || !replaces.value()) (void)fs_.remove_file(staged.final_path);
     return s;
   }
   return Status::ok();

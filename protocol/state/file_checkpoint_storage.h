@@ -12,8 +12,9 @@
 // in kTempSuffix (reserved for temporary files).
 //
 // Write protocol, for every file: write "<name>.<n>.ckpt-tmp" (header, payload, footer),
-// fsync it, close it, rename it over <name>, fsync the directory. Missing directories
-// are created first, each followed by an fsync of its parent. So after a write returned
+// fsync it, close it, read it back and verify it, rename it over <name>, fsync the
+// directory. Missing directories are created first, each followed by an fsync of its
+// parent (retried by later writes until it succeeded). So after a write returned
 // ok the file is durable under its name, and at no time (not after any power loss) is a
 // partially written file visible under its name.
 //
@@ -38,6 +39,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -62,6 +64,11 @@ struct FileCheckpointStorageOptions {
   // names, so the protocol's recovery skips a checkpoint with damaged state instead of
   // failing later while restoring it. Costs one read of the checkpoint's state.
   bool verify_state_on_metadata_read = true;
+  // Every staged file is read back and verified (frame and CRC) before it is published,
+  // so a write the device reported complete but did not persist whole (a torn append)
+  // fails the write with kCorruption instead of becoming an acknowledged file that no
+  // reader accepts. Costs one read of each file written (usually from the page cache).
+  bool verify_staged_files = true;
 };
 
 // A file written and synced under a temporary name, not yet visible.
@@ -147,6 +154,7 @@ class FileCheckpointStorage {
   Result<ParsedName> parse_name(const std::string& name) const;
   Status ensure_directories(const ParsedName& parsed);
   Status write_staged(const StagedFile& staged, StoredFileKind kind, std::span<const std::uint8_t> payload);
+  Status verify_staged(const StagedFile& staged, bool is_metadata);
   Result<Bytes> build_metadata_payload(const ParsedName& parsed, std::span<const std::uint8_t> metadata);
   Result<ManifestEntry> manifest_entry_of(const std::string& directory, const std::string& file);
   Result<Bytes> read_verified(const std::string& path, const std::string& what, StoredFileKind expected_kind);
@@ -162,6 +170,7 @@ class FileCheckpointStorage {
   std::string root_dir_;
   FileCheckpointStorageOptions options_;
   std::uint64_t next_temp_number_ = 0;  // makes concurrent stagings of one name distinct
+  std::set<std::string> undurable_dirs_;  // created, but the fsync of their parent failed
 };
 
 // Posts a completion to wherever the caller wants it to run: the task's event loop in a

@@ -26,8 +26,11 @@ std::function<void(Status)> FileMirroredBlobStore::mirror_after_put(const std::s
       if (status.is_ok()) {
         ++counters_.files_written;
         counters_.bytes_written += copy.size();
+        counters_.unacknowledged.erase(name);
       } else {
         ++counters_.errors;
+        ++counters_.failed_writes;
+        counters_.unacknowledged.insert(name);
       }
     }
     if (done) done(std::move(status));
@@ -39,11 +42,21 @@ void FileMirroredBlobStore::get(const std::string& name, std::function<void(Resu
     if (result.is_ok()) {
       Result<Bytes> stored = files_.read(name);
       ++counters_.files_read;
+      const bool acknowledged = !counters_.unacknowledged.contains(name);
       if (!stored.is_ok()) {
         ++counters_.errors;
-        result = stored.status();
+        if (stored.status().code() == StatusCode::kCorruption) ++counters_.refused_reads;
+        if (acknowledged && stored.status().code() == StatusCode::kNotFound) {
+          ++counters_.lost_acknowledged;
+          result = Status::corruption("checkpoint file '" + name + "' was acknowledged but is gone");
+        } else {
+          result = stored.status();
+        }
+      } else if (!acknowledged) {
+        result = std::move(stored).value();  // the value the files really hold
       } else if (stored.value() != result.value()) {
         ++counters_.errors;
+        ++counters_.lost_acknowledged;
         result = Status::corruption("checkpoint file '" + name + "' differs from the blob that was stored");
       }
     }
@@ -57,6 +70,7 @@ void FileMirroredBlobStore::remove(const std::string& name, std::function<void(S
       status = files_.remove(name);
       if (status.is_ok()) {
         ++counters_.files_removed;
+        counters_.unacknowledged.erase(name);
       } else {
         ++counters_.errors;
       }

@@ -11,24 +11,37 @@
 //    written durably under the same name; a failed write turns the result into that
 //    error. A lost put (caller crashed) writes nothing.
 //  * get: when the simulated get delivers ok, the bytes are read back from the file and
-//    verified; they must equal the simulated bytes (else kCorruption). A simulated
-//    failure (not found, injected corruption) is delivered as is.
+//    verified (a file failing its checksum is refused: kCorruption). For a name whose
+//    last put was acknowledged they must equal the simulated bytes, and a missing file
+//    is an acknowledged blob lost: both kCorruption, counted in lost_acknowledged (the
+//    storage broke its promise; nothing differing from what was acknowledged is ever
+//    delivered). For a name whose last mirrored put FAILED (the simulated store made it
+//    visible, the files did not take it) the files are the truth: their older value, or
+//    kNotFound. A simulated failure (not found, injected corruption) is delivered as is.
 //  * remove: when the simulated remove completes ok, the file is removed.
 //  * list: the simulated listing (the two hold the same names).
 // One object per process view; all share one FileCheckpointStorage. Single-threaded.
 #pragma once
+
+#include <set>
+#include <string>
 
 #include "protocol/env/blob_store.h"
 #include "protocol/state/file_checkpoint_storage.h"
 
 namespace ckptsim::sim {
 
+// Shared by every view of one run: statistics, and the names whose last put failed.
 struct FileMirrorCounters {
   std::uint64_t files_written = 0;
   std::uint64_t bytes_written = 0;
   std::uint64_t files_read = 0;
   std::uint64_t files_removed = 0;
   std::uint64_t errors = 0;
+  std::uint64_t failed_writes = 0;        // the simulated put completed, the file write failed
+  std::uint64_t refused_reads = 0;        // the file reader refused the file (kCorruption)
+  std::uint64_t lost_acknowledged = 0;    // an acknowledged blob missing or different in the files
+  std::set<std::string> unacknowledged;   // names whose last mirrored put failed
 };
 
 class FileMirroredBlobStore final : public BlobStore {

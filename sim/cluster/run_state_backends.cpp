@@ -21,25 +21,33 @@ std::atomic<std::uint64_t> g_rocksdb_backends_created{0};  // statistics only, s
 
 std::uint64_t RunStateBackends::process_rocksdb_backends_created() { return g_rocksdb_backends_created.load(); }
 
-RunStateBackends::RunStateBackends(StateBackendChoice choice) : choice_(choice) {
+RunStateBackends::RunStateBackends(StateBackendChoice choice, std::optional<std::uint64_t> file_fault_seed)
+    : choice_(choice) {
   const bool needs_files = choice_.kind == StateBackendKind::kRocksDb || choice_.file_checkpoints;
   if (!needs_files) return;
   std::string pattern = (std::filesystem::temp_directory_path() / "ckptsim-run-XXXXXX").string();
   CKPT_ASSERT(::mkdtemp(pattern.data()) != nullptr, "mkdtemp creates the run directory");
   run_dir_ = pattern;
+  std::shared_ptr<rocksdb::FileSystem> local_state;
   if (choice_.kind == StateBackendKind::kRocksDb) {
     std::error_code error;
     std::filesystem::create_directory(run_dir_ + "/rocksdb", error);
     CKPT_ASSERT(!error, "the run directory takes a rocksdb directory");
-    rocksdb_env_ =
-        rocksdb::NewCompositeEnv(std::make_shared<RocksDbLocalStateFileSystem>(rocksdb::FileSystem::Default()));
+    local_state = std::make_shared<RocksDbLocalStateFileSystem>(rocksdb::FileSystem::Default());
+    rocksdb_env_ = rocksdb::NewCompositeEnv(local_state);
   }
-  if (choice_.file_checkpoints) checkpoint_files_.emplace(posix_, run_dir_ + "/checkpoints");
+  if (file_fault_seed) file_faults_ = std::make_unique<RunFileFaults>(posix_, local_state, *file_fault_seed);
+  if (choice_.file_checkpoints) {
+    FileSystem& files = file_faults_ ? static_cast<FileSystem&>(file_faults_->checkpoint_files()) : posix_;
+    checkpoint_files_.emplace(files, run_dir_ + "/checkpoints");
+  }
 }
 
 RunStateBackends::~RunStateBackends() {
   if (run_dir_.empty()) return;
   views_.clear();
+  checkpoint_files_.reset();
+  file_faults_.reset();
   std::error_code ignored;
   std::filesystem::remove_all(run_dir_, ignored);
 }
@@ -67,7 +75,13 @@ std::unique_ptr<KeyedStateBackend> RunStateBackends::make_rocksdb(const std::str
   options.env = rocksdb_env_.get();
   if (choice_.incremental) RocksDbTaskSnapshots::required_backend_options(options);
   g_rocksdb_backends_created.fetch_add(1);
-  return make_rocksdb_state_backend(max_parallelism, range, std::move(options));
+  if (file_faults_ == nullptr) return make_rocksdb_state_backend(max_parallelism, range, std::move(options));
+  options.env = file_faults_->rocksdb_env();
+  options.hooks = file_faults_->new_backend_hooks();
+  const StateBackendHooks* hooks = options.hooks;
+  std::unique_ptr<KeyedStateBackend> backend = make_rocksdb_state_backend(max_parallelism, range, std::move(options));
+  file_faults_->attach_backend(hooks, static_cast<RocksDbStateBackend*>(backend.get()));
+  return backend;
 }
 
 BlobStore& RunStateBackends::mirrored_view(ProcessId process, BlobStore& simulated) {

@@ -15,6 +15,9 @@
 //  * checkpoint directory: every process's BlobStore view is decorated with
 //    FileMirroredBlobStore over one FileCheckpointStorage rooted at
 //    "<run dir>/checkpoints".
+//  * file faults (a file_fault_seed given): the checkpoint files and RocksDB's
+//    local files go through the fault layers of RunFileFaults (run_file_faults.h),
+//    which the fault catalogue's file kinds drive; off, the plain layers.
 //  * Determinism: the simulated blob storage keeps deciding timing and events; both
 //    backends hand the operators the same entries and produce byte-identical full
 //    snapshots, so fingerprints and outputs do not depend on the choice.
@@ -31,6 +34,7 @@
 #include "protocol/io/posix_file_system.h"
 #include "protocol/state/file_checkpoint_storage.h"
 #include "sim/cluster/file_mirrored_blob_store.h"
+#include "sim/cluster/run_file_faults.h"
 #include "sim/cluster/sim_cluster.h"
 
 namespace rocksdb {
@@ -49,7 +53,8 @@ struct StateBackendChoice {
 
 class RunStateBackends {
  public:
-  explicit RunStateBackends(StateBackendChoice choice);
+  // With a file_fault_seed the run's files go through RunFileFaults, seeded with it.
+  explicit RunStateBackends(StateBackendChoice choice, std::optional<std::uint64_t> file_fault_seed = std::nullopt);
   ~RunStateBackends();
   RunStateBackends(const RunStateBackends&) = delete;
   RunStateBackends& operator=(const RunStateBackends&) = delete;
@@ -61,6 +66,10 @@ class RunStateBackends {
   const std::string& run_dir() const { return run_dir_; }
   const FileMirrorCounters& file_counters() const { return file_counters_; }
   std::uint64_t rocksdb_backends_created() const { return rocksdb_backends_created_; }
+  // The fault layers; null unless the choice asks for file faults.
+  RunFileFaults* file_faults() { return file_faults_.get(); }
+  // "<run dir>/checkpoints", or empty without a checkpoint directory.
+  std::string checkpoint_root() const { return checkpoint_files_ ? checkpoint_files_->root_dir() : std::string(); }
   // Statistics for tests only: RocksDB backends created by every RunStateBackends in
   // this process so far. Never read by a simulation, so it cannot affect a run.
   static std::uint64_t process_rocksdb_backends_created();
@@ -78,6 +87,7 @@ class RunStateBackends {
   std::map<ProcessId, std::unique_ptr<FileMirroredBlobStore>> views_;
   std::uint64_t rocksdb_backends_created_ = 0;
   std::shared_ptr<rocksdb::Env> rocksdb_env_;  // fsync-free local state (rocksdb_local_state_file_system.h)
+  std::unique_ptr<RunFileFaults> file_faults_;  // declared last: destroyed before the layers it wraps
 };
 
 }  // namespace ckptsim::sim

@@ -120,6 +120,16 @@ void RocksDbFaultInjectingFileSystem::tear_next_append(std::uint64_t keep_bytes)
   tear_next_append_ = keep_bytes;
 }
 
+void RocksDbFaultInjectingFileSystem::set_failing(RocksDbFileOperation operation, std::string prefix) {
+  std::lock_guard lock(mutex_);
+  failing_.emplace(operation, std::move(prefix));
+}
+
+void RocksDbFaultInjectingFileSystem::clear_failing() {
+  std::lock_guard lock(mutex_);
+  failing_.reset();
+}
+
 RocksDbFaultCounters RocksDbFaultInjectingFileSystem::counters() const {
   std::lock_guard lock(mutex_);
   return counters_;
@@ -135,6 +145,10 @@ rocksdb::IOStatus RocksDbFaultInjectingFileSystem::admit_locked(RocksDbFileOpera
   std::uint32_t& pending = fail_next_[static_cast<std::size_t>(operation)];
   if (pending > 0) {
     --pending;
+    ++counters_.injected_failures;
+    return rocksdb::IOStatus::IOError("injected failure of operation " + std::to_string(number) + " on " + path);
+  }
+  if (failing_.has_value() && failing_->first == operation && path.starts_with(failing_->second)) {
     ++counters_.injected_failures;
     return rocksdb::IOStatus::IOError("injected failure of operation " + std::to_string(number) + " on " + path);
   }

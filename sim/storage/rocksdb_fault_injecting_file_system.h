@@ -21,7 +21,8 @@
 //  * Injected faults: fail_next(op, n) makes the next n operations of a kind fail with
 //    an IOError and no effect; tear_next_append(k) writes only the first k bytes of the
 //    next append and reports ok; flip_bit(path, bit) changes one bit of a stored file
-//    (bit rot at rest; RocksDB's block checksums must catch it).
+//    (bit rot at rest; RocksDB's block checksums must catch it); set_failing(op, prefix)
+//    fails every operation of a kind under a directory until clear_failing().
 //  * LinkFile is refused (NotSupported), so RocksDB's checkpoints copy files through
 //    the counted, fault-injected path instead of hard-linking around it.
 // Thread-safe. The target must outlive this object and must be a real (POSIX) file
@@ -38,6 +39,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 
 #include "protocol/base/status.h"
 #include "sim/random.h"
@@ -78,6 +80,10 @@ class RocksDbFaultInjectingFileSystem final : public rocksdb::FileSystemWrapper 
   void freeze_after(std::uint64_t operations);
   void fail_next(RocksDbFileOperation operation, std::uint32_t count = 1);
   void tear_next_append(std::uint64_t keep_bytes);
+  // Until clear_failing(), every `operation` on a path starting with `prefix` fails
+  // (an IOError, no effect). One such rule at a time.
+  void set_failing(RocksDbFileOperation operation, std::string prefix);
+  void clear_failing();
   // Drops what was not durable (see the header comment) and unfreezes. Open files keep
   // working on the truncated content; callers close the database first.
   Status power_loss(bool keep_torn_tails = false);
@@ -136,6 +142,7 @@ class RocksDbFaultInjectingFileSystem final : public rocksdb::FileSystemWrapper 
   std::uint64_t freeze_after_ = UINT64_MAX;
   std::array<std::uint32_t, kRocksDbFileOperationKinds> fail_next_{};
   std::optional<std::uint64_t> tear_next_append_;
+  std::optional<std::pair<RocksDbFileOperation, std::string>> failing_;
   std::map<std::string, FileState> files_;  // by path; ordered, so power loss is deterministic
   RocksDbFaultCounters counters_;
 };

@@ -51,7 +51,10 @@ TEST_CASE("swarm: different seeds give different plans and switch different kind
   std::size_t distinct = 0;
   std::vector<ScheduledFault> previous;
   for (std::uint64_t seed = 1; seed <= 200; ++seed) {
-    const SwarmPlan plan = generate_swarm(inputs_for(3), SwarmOptions{}, seed);
+    SwarmInputs inputs = inputs_for(3);
+    inputs.has_checkpoint_files = true;  // the real-file kinds too
+    inputs.has_rocksdb = true;
+    const SwarmPlan plan = generate_swarm(inputs, SwarmOptions{}, seed);
     kind_sets.insert(plan.enabled_kinds);
     kinds_seen.insert(plan.enabled_kinds.begin(), plan.enabled_kinds.end());
     distinct += plan.faults != previous ? 1 : 0;
@@ -59,7 +62,13 @@ TEST_CASE("swarm: different seeds give different plans and switch different kind
   }
   CHECK(distinct == 200);
   CHECK(kind_sets.size() > 150);
-  CHECK(kinds_seen.size() == swarm_fault_kinds().size());  // every kind is reachable
+  // Every kind is reachable, except the rocksdb-* kinds, which the swarm does not draw
+  // (not survivable yet: faults/swarm.cpp).
+  std::set<std::string> reachable;
+  for (const std::string_view kind : swarm_fault_kinds()) {
+    if (!kind.starts_with("rocksdb-")) reachable.emplace(kind);
+  }
+  CHECK(kinds_seen == reachable);
 }
 
 TEST_CASE("swarm: every fault is well-formed, inside the fault phase, and healed by its end", "[property][faults]") {

@@ -47,7 +47,11 @@ const std::vector<std::string> kLibrary = {
     "scenarios/restart-strategy-exhausted.json",
     "scenarios/checkpoints-after-failover.json",
     "scenarios/reordered-triggers.json",
+    "scenarios/wordcount-file-storage-faults.json",
 };
+
+// The real-file kinds need a run with real files; the flagship has none.
+bool is_file_kind(std::string_view kind) { return kind.starts_with("checkpoint-") || kind.starts_with("rocksdb-"); }
 
 ExploreOptions options_for(const std::string& path, std::uint64_t seeds) {
   Result<Scenario> scenario = load_scenario_file(path);
@@ -78,7 +82,29 @@ TEST_CASE("swarm: the flagship keeps every property under the whole fault catalo
     // Each kind is on in half of the seeds: 50 seeds miss one with probability 2^-50.
     for (const std::string_view kind : faults::swarm_fault_kinds()) {
       INFO("fault kind " << kind);
-      CHECK(result.value().fault_kinds.contains(std::string(kind)));
+      if (is_file_kind(kind)) {
+        CHECK_FALSE(result.value().fault_kinds.contains(std::string(kind)));
+      } else {
+        CHECK(result.value().fault_kinds.contains(std::string(kind)));
+      }
+    }
+  }
+}
+
+TEST_CASE("swarm: real checkpoint files and RocksDB keep every property under every real-file fault",
+          "[swarm][explore]") {
+  const ExploreOptions options = options_for("scenarios/wordcount-file-storage-faults.json", swarm_seeds());
+  Result<ExploreResult> result = explore(options);
+  REQUIRE(result.is_ok());
+  std::ostringstream summary;
+  print_explore_summary(options, result.value(), summary);
+  INFO(summary.str());
+  CHECK(result.value().passed());
+  if (swarm_seeds() >= 50) {
+    for (const std::string_view kind : faults::swarm_fault_kinds()) {
+      INFO("fault kind " << kind);
+      // The rocksdb-* kinds are not drawn (not survivable yet: faults/swarm.cpp).
+      CHECK(result.value().fault_kinds.contains(std::string(kind)) == !kind.starts_with("rocksdb-"));
     }
   }
 }

@@ -543,8 +543,11 @@ TEST_CASE("scenario tables: every fault type has a description and well-formed f
     for (const FaultFieldRule& rule : type.fields) {
       const bool duration_slot = rule.slot == FaultSlot::kAt || rule.slot == FaultSlot::kDuration ||
                                  rule.slot == FaultSlot::kRestartAfter;
+      // A duration >= 0 fits the duration slot of a fault with an instant form
+      // (checkpoint-file-bit-flip: without a duration the flipped bit stays).
       const bool duration_kind = rule.kind == FaultValueKind::kTime || rule.kind == FaultValueKind::kPositiveDuration ||
-                                 rule.kind == FaultValueKind::kRestartDelay;
+                                 rule.kind == FaultValueKind::kRestartDelay ||
+                                 (rule.slot == FaultSlot::kDuration && rule.kind == FaultValueKind::kNonNegativeDuration);
       CHECK((rule.slot == FaultSlot::kParam || duration_slot == duration_kind));
       CHECK((rule.required ? rule.default_value.empty() : true));
     }
