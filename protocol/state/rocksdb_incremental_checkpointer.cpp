@@ -47,13 +47,9 @@ Result<IncrementalSnapshotHandle> RocksDbIncrementalCheckpointer::snapshot(Check
                                                                            IncrementalUploadStats* stats) {
   CKPT_ASSERT(id > kNoCheckpointId, "a checkpoint id is positive");
   (void)reusable_files();
-  const std::string local_dir = backend_.working_dir() + ".chk-" + std::to_string(id);
-  if (Status s = remove_dir_recursively(backend_.env(), local_dir); !s.is_ok()) return s;
-  Result<LocalCheckpoint> local = backend_.create_local_checkpoint(local_dir);
-  if (!local.is_ok()) {
-    (void)remove_dir_recursively(backend_.env(), local_dir);
-    return local.status();
-  }
+  Result<LocalCheckpoint> local = backend_.create_local_checkpoint_for(id);
+  if (!local.is_ok()) return local.status();
+  const std::string& local_dir = local.value().directory;
   IncrementalSnapshotHandle handle;
   handle.backend_uid = backend_uid_;
   handle.max_parallelism = backend_.max_parallelism();

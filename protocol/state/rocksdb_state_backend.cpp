@@ -277,6 +277,14 @@ Status RocksDbStateBackend::restore(const std::vector<Bytes>& snapshots) {
   return Status::ok();
 }
 
+Result<LocalCheckpoint> RocksDbStateBackend::create_local_checkpoint_for(std::int64_t checkpoint_id) {
+  const std::string directory = options_.working_dir + ".chk-" + std::to_string(checkpoint_id);
+  if (Status s = remove_dir_recursively(*env_, directory); !s.is_ok()) return s;
+  Result<LocalCheckpoint> local = create_local_checkpoint(directory);
+  if (!local.is_ok()) (void)remove_dir_recursively(*env_, directory);
+  return local;
+}
+
 Result<LocalCheckpoint> RocksDbStateBackend::create_local_checkpoint(const std::string& directory) {
   CKPT_ASSERT(db_ != nullptr, "the database is open");
   if (!sticky_error_.is_ok()) return sticky_error_;

@@ -104,6 +104,10 @@ class RocksDbStateBackend final : public KeyedStateBackend {
   // Incremental checkpoints (see the header comment). `directory` must not exist.
   // create_local_checkpoint also resets changed_entries_since_local_checkpoint() to 0.
   Result<LocalCheckpoint> create_local_checkpoint(const std::string& directory);
+  // create_local_checkpoint into "<working dir>.chk-<id>", after removing what a crashed
+  // earlier attempt left there; on failure the directory is removed again. The caller
+  // removes it once the files are read.
+  Result<LocalCheckpoint> create_local_checkpoint_for(std::int64_t checkpoint_id);
   // Distinct (key, name space) entries put or removed since the last local checkpoint or
   // restore; 0 unless options.track_changed_entries. Depends only on the operations,
   // never on RocksDB's files.

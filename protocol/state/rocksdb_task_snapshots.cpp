@@ -46,13 +46,9 @@ Result<PreparedTaskSnapshot> RocksDbTaskSnapshots::prepare(CheckpointId id, cons
     if (Status s = backend_.compact_all(); !s.is_ok()) return s;
     out.compacted = true;
   }
-  const std::string local_dir = backend_.working_dir() + ".chk-" + std::to_string(id);
-  if (Status s = remove_dir_recursively(backend_.env(), local_dir); !s.is_ok()) return s;
-  Result<LocalCheckpoint> local = backend_.create_local_checkpoint(local_dir);
-  if (!local.is_ok()) {
-    (void)remove_dir_recursively(backend_.env(), local_dir);
-    return local.status();
-  }
+  Result<LocalCheckpoint> local = backend_.create_local_checkpoint_for(id);
+  if (!local.is_ok()) return local.status();
+  const std::string& local_dir = local.value().directory;
   TaskSnapshotContents contents;
   contents.handle.backend_uid = 0;
   contents.handle.max_parallelism = backend_.max_parallelism();
