@@ -20,6 +20,12 @@ RunFileFaults::RunFileFaults(FileSystem& checkpoint_base, std::shared_ptr<rocksd
 
 RunFileFaults::~RunFileFaults() = default;
 
+FileCheckpointStorageOptions RunFileFaults::checkpoint_storage_options() {
+  FileCheckpointStorageOptions options;
+  options.verify_staged_files = true;
+  return options;
+}
+
 void RunFileFaults::set_rocksdb_fault_probabilities(double write_probability, double sync_probability) {
   CKPT_ASSERT(write_probability >= 0.0 && write_probability <= 1.0, "a probability lies in [0, 1]");
   CKPT_ASSERT(sync_probability >= 0.0 && sync_probability <= 1.0, "a probability lies in [0, 1]");

@@ -27,6 +27,7 @@
 #include <string>
 
 #include "protocol/env/file_system.h"
+#include "protocol/state/file_checkpoint_storage.h"
 #include "protocol/state/memory_state_backend.h"
 #include "sim/random.h"
 #include "sim/storage/fault_injecting_file_system.h"
@@ -59,6 +60,10 @@ class RunFileFaults {
 
   // --- checkpoint files ---
   FaultInjectingFileSystem& checkpoint_files() { return checkpoint_files_; }
+  // What a FileCheckpointStorage over checkpoint_files() must be opened with: staged
+  // files are read back before they are published, because this layer models a device
+  // that reports a torn append as complete (the real-file default trusts the device).
+  static FileCheckpointStorageOptions checkpoint_storage_options();
 
   // --- RocksDB local state ---
   bool has_rocksdb() const { return rocksdb_files_ != nullptr; }

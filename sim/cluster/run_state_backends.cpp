@@ -38,8 +38,12 @@ RunStateBackends::RunStateBackends(StateBackendChoice choice, std::optional<std:
   }
   if (file_fault_seed) file_faults_ = std::make_unique<RunFileFaults>(posix_, local_state, *file_fault_seed);
   if (choice_.file_checkpoints) {
-    FileSystem& files = file_faults_ ? static_cast<FileSystem&>(file_faults_->checkpoint_files()) : posix_;
-    checkpoint_files_.emplace(files, run_dir_ + "/checkpoints");
+    if (file_faults_) {
+      checkpoint_files_.emplace(file_faults_->checkpoint_files(), run_dir_ + "/checkpoints",
+                                RunFileFaults::checkpoint_storage_options());
+    } else {
+      checkpoint_files_.emplace(posix_, run_dir_ + "/checkpoints");
+    }
   }
 }
 

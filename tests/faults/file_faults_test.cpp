@@ -31,7 +31,7 @@ struct FileWorld {
         layers(posix, with_rocksdb ? std::make_shared<sim::RocksDbLocalStateFileSystem>(rocksdb::FileSystem::Default())
                               : nullptr,
                seed),
-        storage(layers.checkpoint_files(), scratch / "checkpoints") {
+        storage(layers.checkpoint_files(), scratch / "checkpoints", sim::RunFileFaults::checkpoint_storage_options()) {
     world.schedule->world().set_run_files(&layers, storage.root_dir());
   }
   // Runs `action` at `at_ns` of virtual time.

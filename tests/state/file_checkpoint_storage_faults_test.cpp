@@ -15,12 +15,14 @@ using namespace ckptsim::sim;
 using ckptsim::testing::patterned_bytes;
 using ckptsim::testing::ScratchDirectory;
 
-TEST_CASE("file storage: a torn append reported as complete fails the write instead of publishing a bad file",
+TEST_CASE("file storage: with staged files verified, a torn append reported as complete fails the write instead of publishing a bad file",
           "[unit][file-storage]") {
   ScratchDirectory scratch;
   PosixFileSystem posix;
   FaultInjectingFileSystem fs(posix, Rng(3));
-  FileCheckpointStorage storage(fs, scratch / "checkpoints");
+  FileCheckpointStorageOptions verified;  // as the simulator opens storage over a lying device
+  verified.verify_staged_files = true;
+  FileCheckpointStorage storage(fs, scratch / "checkpoints", verified);
   REQUIRE(storage.write("job/chk-1/a", patterned_bytes(10, 1)).is_ok());  // creates the directories
   fs.tear_next_append(5);  // the header append keeps 5 bytes and reports ok
   const Status status = storage.write("job/chk-2/a", patterned_bytes(100, 2));

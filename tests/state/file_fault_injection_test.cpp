@@ -207,9 +207,7 @@ TEST_CASE("fault fs: a torn append is caught by the storage's checksum", "[unit]
   Fixture f;
   // Without the read-back of staged files the torn file is published; its reader's
   // checksum refuses it.
-  FileCheckpointStorageOptions unverified;
-  unverified.verify_staged_files = false;
-  FileCheckpointStorage storage(f.fs, f.at("root"), unverified);
+  FileCheckpointStorage storage(f.fs, f.at("root"));  // verify_staged_files is off by default
   REQUIRE(storage.write("job/chk-1/op", bytes_of("warm up")).is_ok());
   f.fs.tear_next_append(10);  // the header append keeps 10 of its 16 bytes
   REQUIRE(storage.write("job/chk-1/op", patterned_bytes(300, 1)).is_ok());  // the device lied
@@ -221,7 +219,9 @@ TEST_CASE("fault fs: a torn append is caught by the storage's checksum", "[unit]
 
 TEST_CASE("fault fs: a torn append fails the write when staged files are verified", "[unit][file-storage]") {
   Fixture f;
-  FileCheckpointStorage storage(f.fs, f.at("root"));  // verify_staged_files by default
+  FileCheckpointStorageOptions verified;
+  verified.verify_staged_files = true;
+  FileCheckpointStorage storage(f.fs, f.at("root"), verified);
   REQUIRE(storage.write("job/chk-1/op", bytes_of("warm up")).is_ok());
   f.fs.tear_next_append(10);
   CHECK(storage.write("job/chk-1/op", patterned_bytes(300, 1)).code() == StatusCode::kCorruption);
