@@ -271,11 +271,7 @@ bool has_jm(const SwarmInputs& in) { return in.has_job_manager; }
 bool has_store(const SwarmInputs& in) { return in.has_sink_store; }
 bool has_storage(const SwarmInputs& in) { return in.has_storage; }
 bool has_checkpoint_files(const SwarmInputs& in) { return in.has_checkpoint_files; }
-// Off: a RocksDB backend whose flush failed keeps its sticky error, its task declines
-// every later checkpoint and nothing redeploys it, so the job never completes another
-// checkpoint and an exactly-once sink never commits again (docs/fault-catalogue.md,
-// "Findings"). Not survivable yet: the swarm must not draw it.
-bool rocksdb_kinds_survivable(const SwarmInputs&) { return false; }
+bool has_rocksdb(const SwarmInputs& in) { return in.has_rocksdb; }
 bool two_processes(const SwarmInputs& in) {
   return std::size_t{in.task_managers} + (in.has_job_manager ? 1 : 0) + (in.has_sink_store ? 1 : 0) >= 2;
 }
@@ -317,8 +313,8 @@ constexpr SwarmKind kSwarmKinds[] = {
     {"checkpoint-file-torn-write", has_checkpoint_files, draw_checkpoint_file_torn_write},
     {"checkpoint-file-bit-flip", has_checkpoint_files, draw_checkpoint_file_bit_flip},
     {"checkpoint-storage-power-loss", has_checkpoint_files, draw_checkpoint_storage_power_loss},
-    {"rocksdb-write-failure", rocksdb_kinds_survivable, draw_rocksdb_write_failure},
-    {"rocksdb-sync-failure", rocksdb_kinds_survivable, draw_rocksdb_sync_failure},
+    {"rocksdb-write-failure", has_rocksdb, draw_rocksdb_write_failure},
+    {"rocksdb-sync-failure", has_rocksdb, draw_rocksdb_sync_failure},
 };
 // The first kFileKindsBegin kinds draw their on/off from "swarm/kinds"; the real-file
 // kinds after them from "swarm/file-kinds", so adding them changed no older plan.

@@ -273,11 +273,11 @@ constexpr FaultTypeInfo kFaultTypes[] = {
      "(needs `execution.checkpointing.dir`).",
      kCheckpointStoragePowerLossFields},
     {"rocksdb-write-failure",
-     "RocksDB's memtable flushes hit failing appends; the backend's sticky error makes tasks decline checkpoints "
+     "RocksDB's memtable flushes hit failing appends; the backend's sticky error fails its task at the next checkpoint (failover, fresh backend) "
      "(needs `state.backend.type: rocksdb`).",
      kRocksDbWriteFailureFields},
     {"rocksdb-sync-failure",
-     "RocksDB's memtable flushes hit failing fsyncs; the backend's sticky error makes tasks decline checkpoints "
+     "RocksDB's memtable flushes hit failing fsyncs; the backend's sticky error fails its task at the next checkpoint (failover, fresh backend) "
      "(needs `state.backend.type: rocksdb`).",
      kRocksDbSyncFailureFields},
 };

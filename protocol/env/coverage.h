@@ -43,12 +43,15 @@ inline constexpr std::string_view kTaskFailureResent = "task manager resends an 
 inline constexpr std::string_view kSinkFinishedWithEmptyTransaction =
     "sink finishes with an empty transaction of a checkpoint that never completed";
 
-inline constexpr std::array<std::string_view, 21> kCoverageMarks = {
+inline constexpr std::string_view kSnapshotFailedTaskFailed =
+    "task fails because its state cannot be captured (broken state backend)";
+
+inline constexpr std::array<std::string_view, 22> kCoverageMarks = {
     kStaleBarrier, kAlignmentSubsumed, kCancelMarker, kEndOfPartitionDuringAlignment, kCheckpointDeclined,
     kAckDiscarded, kAckUnknown, kCheckpointExpired, kCheckpointSubsumedPending, kRestoreWithPendingTransactions,
     kCommitRetried, kPrepareRetried, kFailoverWhileFinalizing, kTaskManagerRestartDetected, kDeploymentTimedOut,
     kFinalCheckpointRetried, kRestartStrategyGaveUp, kJobManagerLostByTaskManager, kRecoveryRetried,
-    kTaskFailureResent, kSinkFinishedWithEmptyTransaction,
+    kTaskFailureResent, kSinkFinishedWithEmptyTransaction, kSnapshotFailedTaskFailed,
 };
 }  // namespace coverage
 

@@ -20,7 +20,9 @@
 // captures the operator state (and the sink pre-commits), the barrier is broadcast
 // downstream right after it (no record in between), then the asynchronous phase
 // uploads the bytes to the blob store; when the upload and any store confirmation are
-// done the task acknowledges to the JobManager. Failures decline.
+// done the task acknowledges to the JobManager. A failed upload declines the checkpoint
+// (CHECKPOINT_ASYNC_EXCEPTION); a state that cannot be captured in the synchronous phase
+// fails the task, as in Flink, so a broken state backend is replaced at the failover.
 // Finishing: a source that has emitted all its input reports it and waits for the
 // JobManager's end-of-input; then end-of-partition flows downstream; a task whose
 // inputs all ended forwards it; a sink finishes once nothing is left uncommitted.
@@ -138,7 +140,8 @@ class StreamTask {
   void apply_barrier_actions();
   void perform_checkpoint(CheckpointId id, DurationNs alignment_ns);
   Result<Bytes> capture_state(CheckpointId id);
-  bool capture_incremental(CheckpointId id, AsyncCheckpoint& pending);
+  Status capture_incremental(CheckpointId id, AsyncCheckpoint& pending);
+  void fail_sync_phase(CheckpointId id, const Status& status);
   void start_upload(CheckpointId id);
   void start_incremental_upload(CheckpointId id, AsyncCheckpoint& pending);
   void on_upload_done(CheckpointId id, const Status& status);

@@ -51,8 +51,8 @@ void StreamTask::perform_checkpoint(CheckpointId id, DurationNs alignment_ns) {
   }
   if (incremental_) {
     AsyncCheckpoint prepared;
-    if (!capture_incremental(id, prepared)) {
-      decline(id, CheckpointFailureReason::kTaskCheckpointFailure);
+    if (Status captured = capture_incremental(id, prepared); !captured.is_ok()) {
+      fail_sync_phase(id, captured);
       return;
     }
     output_->broadcast_event(ChannelEvent::kBarrier, static_cast<std::uint64_t>(id));
@@ -70,7 +70,7 @@ void StreamTask::perform_checkpoint(CheckpointId id, DurationNs alignment_ns) {
   }
   Result<Bytes> bytes = capture_state(id);
   if (!bytes.is_ok()) {
-    decline(id, CheckpointFailureReason::kTaskCheckpointFailure);
+    fail_sync_phase(id, bytes.status());
     return;
   }
   // The barrier follows every record emitted before the snapshot and precedes every
@@ -110,16 +110,28 @@ Result<Bytes> StreamTask::capture_state(CheckpointId id) {
   return bytes;
 }
 
-bool StreamTask::capture_incremental(CheckpointId id, AsyncCheckpoint& pending) {
+Status StreamTask::capture_incremental(CheckpointId id, AsyncCheckpoint& pending) {
   Result<PreparedTaskSnapshot> prepared = incremental_->prepare(id, blob_name(id));
-  if (!prepared.is_ok()) return false;
+  if (!prepared.is_ok()) return prepared.status();
   if (services_.observer != nullptr) services_.observer->on_snapshot_captured(deployment_.task, id, state_view());
   PreparedTaskSnapshot& snapshot = prepared.value();
   pending.uploads = std::move(snapshot.uploads);
   pending.handle = std::move(snapshot.handle);
   // What this checkpoint persists (Flink's checkpointed size), not the full state size.
   pending.metrics.state_size_bytes = snapshot.uploaded_modelled_bytes;
-  return true;
+  return Status::ok();
+}
+
+void StreamTask::fail_sync_phase(CheckpointId id, const Status& status) {
+  // As in Flink (SubtaskCheckpointCoordinatorImpl::checkpointState rethrows, and
+  // StreamTask turns it into a task failure): the state cannot be captured, e.g. a
+  // RocksDB backend whose flush failed keeps a sticky error that no later checkpoint
+  // gets past. Declining would leave the task running on a backend that can never be
+  // checkpointed again; failing it lets the JobManager fail over and redeploy it with
+  // a fresh backend restored from the last completed checkpoint. The failover aborts
+  // the pending checkpoint.
+  cover(services_.coverage, coverage::kSnapshotFailedTaskFailed);
+  fail("checkpoint " + std::to_string(id) + " failed in its synchronous phase: " + status.to_string());
 }
 
 void StreamTask::start_incremental_upload(CheckpointId id, AsyncCheckpoint& pending) {

@@ -23,8 +23,9 @@
 //    database and the keys of this backend's key groups are copied (Flink's rescaling
 //    restore). Failures leave the backend empty, as restore() does.
 //  * Errors of RocksDB while writing (put/remove cannot return them) are sticky: the
-//    first one is kept and every later snapshot fails with it, so the task declines
-//    its checkpoints instead of persisting state that lost a write.
+//    first one is kept and every later snapshot fails with it, so no state that lost a
+//    write is ever persisted; the task fails at that snapshot and is redeployed with a
+//    fresh backend (StreamTask, as Flink fails a task whose sync phase throws).
 // Not thread-safe (one task thread), like the memory backend. RocksDB's own background
 // threads (flush, compaction) never change the logical content.
 #pragma once

@@ -14,8 +14,8 @@
 //    first runs a flush and compaction of that backend's database (what RocksDB's
 //    background threads do over time) while every operation of the armed kind under
 //    that database's directory fails. RocksDB then holds a background error, its later
-//    writes fail and the backend's sticky error makes the task decline its checkpoints
-//    (protocol/state/rocksdb_state_backend.h). The decision to arm is drawn from a
+//    writes fail and the backend's sticky error fails the task at its next snapshot
+//    (protocol/state/rocksdb_state_backend.h, StreamTask::fail_sync_phase). The decision to arm is drawn from a
 //    seeded stream, once per snapshot, in the simulation's order: deterministic.
 // Single-threaded (the simulation's thread), except what RocksDB's threads do inside
 // the RocksDB file system (which is thread-safe).

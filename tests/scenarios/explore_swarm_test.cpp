@@ -103,8 +103,7 @@ TEST_CASE("swarm: real checkpoint files and RocksDB keep every property under ev
   if (swarm_seeds() >= 50) {
     for (const std::string_view kind : faults::swarm_fault_kinds()) {
       INFO("fault kind " << kind);
-      // The rocksdb-* kinds are not drawn (not survivable yet: faults/swarm.cpp).
-      CHECK(result.value().fault_kinds.contains(std::string(kind)) == !kind.starts_with("rocksdb-"));
+      CHECK(result.value().fault_kinds.contains(std::string(kind)));
     }
   }
 }

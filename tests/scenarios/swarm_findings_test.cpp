@@ -7,6 +7,7 @@
 #include <string>
 
 #include "faults/swarm.h"
+#include "protocol/env/coverage.h"
 #include "scenarios/runner.h"
 #include "scenarios/scenario_faults.h"
 #include "scenarios/scenario_loader.h"
@@ -172,4 +173,26 @@ TEST_CASE("finding 10: a lost notify-complete of the final checkpoint does not k
   require_pass(scenario_with("scenarios/reordered-triggers.json", R"([
     {"type": "rpc-loss", "at": "1ms", "duration": "300ms", "messages": "notify-complete", "probability": 1}
   ])", nlohmann::json::object(), {{"input", {{"partitions", 1}, {"records-per-partition", 1000}}}}), 17);
+}
+
+TEST_CASE("finding 14: a RocksDB backend whose flush failed fails its task, which is redeployed, and the job finishes",
+          "[unit][scenario-run][findings]") {
+  // Seed 21 of wordcount-file-storage-faults with only a RocksDB write failure: the failed
+  // flush left the backend with a sticky error, its task declined every later checkpoint
+  // (TASK_CHECKPOINT_FAILURE, which the failure manager does not count, as in Flink) and
+  // nothing redeployed it: the sink never committed again and the job never finished.
+  // A snapshot that fails in the synchronous phase now fails the task.
+  const Scenario scenario = scenario_with("scenarios/wordcount-file-storage-faults.json", R"([
+    {"type": "rocksdb-write-failure", "at": "300ms", "duration": "200ms", "probability": 1}
+  ])");
+  RunOptions options;
+  options.seed = 21;
+  const RunOutcome outcome = run_scenario(scenario, options);
+  std::ostringstream summary;
+  reports::print_summary(outcome.summary, summary);
+  INFO(summary.str());
+  CHECK(outcome.summary.violations.empty());
+  CHECK(outcome.summary.job_finished);
+  CHECK(outcome.summary.restarts >= 1);  // the broken backend's task was failed over
+  CHECK(outcome.summary.coverage_marks.at(std::string(coverage::kSnapshotFailedTaskFailed)) >= 1);
 }
