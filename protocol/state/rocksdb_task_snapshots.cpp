@@ -91,7 +91,8 @@ Status RocksDbTaskSnapshots::add_files(CheckpointId id, const LocalCheckpoint& l
     ++sst_count;
     if (!known_modelled_.contains(file.name)) appeared.push_back(file.name);
   }
-  const std::uint64_t measure_entries = compacted ? backend_.entry_count() : changed_entries;
+  const std::uint64_t measure_entries = compacted || measure_all_entries_next_ ? backend_.entry_count() : changed_entries;
+  measure_all_entries_next_ = false;
   const std::uint64_t appeared_bytes = kModelledEntryBytes * measure_entries;
   std::map<std::string, std::uint64_t> live_modelled;
   for (std::size_t i = 0; i < appeared.size(); ++i) {
@@ -214,11 +215,17 @@ Result<TaskSnapshotContents> RocksDbTaskSnapshots::decode_private_blob(const Byt
 
 Status RocksDbTaskSnapshots::restore(const TaskSnapshotContents& contents,
                                      const std::map<std::string, Bytes>& shared_blobs) {
+  return restore(std::span<const TaskSnapshotContents>(&contents, 1), shared_blobs);
+}
+
+Status RocksDbTaskSnapshots::restore(std::span<const TaskSnapshotContents> snapshots,
+                                     const std::map<std::string, Bytes>& shared_blobs) {
+  CKPT_ASSERT(!snapshots.empty(), "a restore has at least one snapshot");
   rocksdb::Env& env = backend_.env();
   const std::string dir = backend_.working_dir() + ".restore";
   if (Status s = remove_dir_recursively(env, dir); !s.is_ok()) return s;
   if (const rocksdb::Status s = env.CreateDir(dir); !s.ok()) return from_rocksdb(s, "create directory " + dir);
-  auto place = [&](const CheckpointFileRef& f, const Bytes* bytes) -> Status {
+  auto place = [&](const std::string& into, const CheckpointFileRef& f, const Bytes* bytes) -> Status {
     if (bytes == nullptr) return Status::not_found("checkpoint file " + f.storage_name + " is missing");
     if (bytes->size() != f.size_bytes || crc32c(*bytes) != f.crc) {
       return Status::corruption("checkpoint file " + f.storage_name + " differs from its handle");
@@ -226,39 +233,55 @@ Status RocksDbTaskSnapshots::restore(const TaskSnapshotContents& contents,
     if (f.local_name.empty() || f.local_name.find('/') != std::string::npos) {
       return Status::corruption("invalid local file name '" + f.local_name + "'");
     }
-    return write_whole_file(env, dir + "/" + f.local_name, *bytes);
+    return write_whole_file(env, into + "/" + f.local_name, *bytes);
   };
+  // One subdirectory per snapshot (a rescaling restore reads several).
   Status status = Status::ok();
-  for (const CheckpointFileRef& f : contents.handle.shared_files) {
-    if (!is_sst(f.local_name)) status = Status::corruption("shared file " + f.local_name + " is not an SST file");
-    auto it = shared_blobs.find(f.storage_name);
-    if (status.is_ok()) status = place(f, it == shared_blobs.end() ? nullptr : &it->second);
-    if (!status.is_ok()) break;
+  std::vector<LocalRestoreSource> sources;
+  for (std::size_t n = 0; status.is_ok() && n < snapshots.size(); ++n) {
+    const TaskSnapshotContents& contents = snapshots[n];
+    const std::string into = dir + "/" + std::to_string(n);
+    if (const rocksdb::Status s = env.CreateDir(into); !s.ok()) {
+      status = from_rocksdb(s, "create directory " + into);
+      break;
+    }
+    for (const CheckpointFileRef& f : contents.handle.shared_files) {
+      if (!is_sst(f.local_name)) status = Status::corruption("shared file " + f.local_name + " is not an SST file");
+      auto it = shared_blobs.find(f.storage_name);
+      if (status.is_ok()) status = place(into, f, it == shared_blobs.end() ? nullptr : &it->second);
+      if (!status.is_ok()) break;
+    }
+    for (std::size_t i = 0; status.is_ok() && i < contents.handle.private_files.size(); ++i) {
+      const CheckpointFileRef& f = contents.handle.private_files[i];
+      auto it = contents.private_files.find(f.local_name);
+      status = place(into, f, it == contents.private_files.end() ? nullptr : &it->second);
+    }
+    sources.push_back(LocalRestoreSource{into, contents.handle.max_parallelism, contents.handle.key_group_range});
   }
-  for (std::size_t i = 0; status.is_ok() && i < contents.handle.private_files.size(); ++i) {
-    const CheckpointFileRef& f = contents.handle.private_files[i];
-    auto it = contents.private_files.find(f.local_name);
-    status = place(f, it == contents.private_files.end() ? nullptr : &it->second);
-  }
-  if (status.is_ok()) {
-    const LocalRestoreSource source{dir, contents.handle.max_parallelism, contents.handle.key_group_range};
-    status = backend_.restore_from_local_checkpoints({source});
-  }
+  if (status.is_ok()) status = backend_.restore_from_local_checkpoints(sources);
   (void)remove_dir_recursively(env, dir);
   confirmed_.clear();
   pending_.clear();
   known_modelled_.clear();
   live_sst_files_ = 0;
-  if (status.is_ok() && contents.handle.key_group_range == backend_.key_group_range()) {
+  measure_all_entries_next_ = false;
+  if (!status.is_ok()) return status;
+  if (snapshots.size() == 1 && snapshots[0].handle.key_group_range == backend_.key_group_range()) {
     // Opened in place: the restored SST files keep their names and count as uploaded.
+    const TaskSnapshotContents& contents = snapshots[0];
     for (std::size_t i = 0; i < contents.handle.shared_files.size(); ++i) {
       const CheckpointFileRef& f = contents.handle.shared_files[i];
       confirmed_.emplace(f.local_name, SharedFile{f, contents.shared_modelled_bytes[i]});
       known_modelled_[f.local_name] = contents.shared_modelled_bytes[i];
     }
     live_sst_files_ = contents.handle.shared_files.size();
+  } else {
+    // Copied key by key into a fresh database (rescaling): none of its files was ever
+    // uploaded, and the changes since the restore do not measure them; the next
+    // snapshot's new files stand for every live entry, as after a compaction.
+    measure_all_entries_next_ = true;
   }
-  return status;
+  return Status::ok();
 }
 
 }  // namespace ckptsim

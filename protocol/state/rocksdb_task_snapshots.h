@@ -21,10 +21,13 @@
 // that never completed is discarded with it. After an abort nothing is re-used until the
 // next confirmation (forget_confirmed; see CheckpointCoordinator on deleted shared files).
 //
-// restore(private blob, shared blobs) writes every file into a fresh local directory
-// (verifying size and CRC-32C of each: a missing or damaged file fails the restore with
-// a Status, never restores garbage), hands it to restore_from_local_checkpoints, and
-// re-bases the tracking: the restored shared files count as uploaded.
+// restore(snapshots, shared blobs) writes every file into a fresh local directory per
+// snapshot (verifying size and CRC-32C of each: a missing or damaged file fails the
+// restore with a Status, never restores garbage), hands them to
+// restore_from_local_checkpoints, and re-bases the tracking: after an in-place restore
+// (one snapshot of this backend's range) the restored shared files count as uploaded;
+// after a copying (rescaling) restore nothing does, and the next snapshot's files are
+// modelled from every live entry.
 //
 // Determinism (the simulator's event log must not see RocksDB's physical bytes, which
 // embed ids and timestamps): every blob carries a MODELLED size (BlobStore::put_modelled):
@@ -46,6 +49,7 @@
 
 #include <cstdint>
 #include <map>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -104,6 +108,10 @@ class RocksDbTaskSnapshots {
   // The shared blob names a private blob refers to (to download them first).
   static Result<TaskSnapshotContents> decode_private_blob(const Bytes& bytes);
   Status restore(const TaskSnapshotContents& contents, const std::map<std::string, Bytes>& shared_blobs);
+  // A rescaling restore: the key groups of this backend's range from several snapshots
+  // (each of another range; two must not share a key group). shared_blobs holds the
+  // shared files of all of them by storage name.
+  Status restore(std::span<const TaskSnapshotContents> snapshots, const std::map<std::string, Bytes>& shared_blobs);
 
   std::size_t confirmed_shared_files() const { return confirmed_.size(); }
 
@@ -123,6 +131,7 @@ class RocksDbTaskSnapshots {
   std::map<CheckpointId, FileMap> pending_;  // snapshots not yet confirmed
   std::map<std::string, std::uint64_t> known_modelled_;  // live SST file -> its modelled size
   std::size_t live_sst_files_ = 0;           // in the last local checkpoint
+  bool measure_all_entries_next_ = false;    // after a copying (rescaling) restore
 };
 
 Bytes encode_task_snapshot(const TaskSnapshotContents& contents);
