@@ -87,7 +87,8 @@ Status fsync_retrying(int fd, const std::string& path) {
 
 class PosixWritableFile final : public WritableFile {
  public:
-  PosixWritableFile(int fd, std::string path, std::size_t buffer_bytes) : fd_(fd), path_(std::move(path)) {
+  PosixWritableFile(int fd, std::string path, std::size_t buffer_bytes, bool sync_to_device)
+      : fd_(fd), path_(std::move(path)), sync_to_device_(sync_to_device) {
     buffer_.reserve(buffer_bytes);
   }
   ~PosixWritableFile() override {
@@ -111,7 +112,7 @@ class PosixWritableFile final : public WritableFile {
   Status sync() override {
     CKPT_ASSERT(fd_ >= 0, "sync of a closed file");
     if (Status s = flush(); !s.is_ok()) return s;
-    return fsync_retrying(fd_, path_);
+    return sync_to_device_ ? fsync_retrying(fd_, path_) : Status::ok();
   }
 
   Status close() override {
@@ -133,6 +134,7 @@ class PosixWritableFile final : public WritableFile {
 
   int fd_;
   std::string path_;
+  bool sync_to_device_;
   Bytes buffer_;  // capacity fixed at construction: the buffer bound
 };
 
@@ -208,13 +210,13 @@ Result<std::vector<DirEntry>> PosixFileSystem::list_dir(const std::string& path,
 Status PosixFileSystem::sync_dir(const std::string& path) {
   FileDescriptor fd(open_retrying(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (fd.get() < 0) return posix_error("open", path, errno);
-  return fsync_retrying(fd.get(), path);
+  return options_.sync_to_device ? fsync_retrying(fd.get(), path) : Status::ok();
 }
 
 Result<std::unique_ptr<WritableFile>> PosixFileSystem::new_writable_file(const std::string& path) {
   const int fd = open_retrying(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, options_.file_mode);
   if (fd < 0) return posix_error("open", path, errno);
-  return std::unique_ptr<WritableFile>(new PosixWritableFile(fd, path, options_.write_buffer_bytes));
+  return std::unique_ptr<WritableFile>(new PosixWritableFile(fd, path, options_.write_buffer_bytes, options_.sync_to_device));
 }
 
 Status PosixFileSystem::rename(const std::string& from, const std::string& to) {

@@ -4,7 +4,8 @@
 //    least as large as the buffer bypasses it. Every write(2) loop retries EINTR and
 //    continues after short writes until all bytes are written or a real error occurs.
 //  * sync() is fsync(2) of the file; sync_dir() opens the directory (O_DIRECTORY) and
-//    fsyncs it; rename() is rename(2), atomic within one file system.
+//    fsyncs it (both without the fsync when options.sync_to_device is false); rename()
+//    is rename(2), atomic within one file system.
 //  * Reads loop over read(2)/pread(2) the same way (EINTR, short reads).
 //  * All descriptors are opened O_CLOEXEC and closed on every path (RAII).
 //  * Stateless apart from its options: one instance may serve many threads as long as
@@ -21,6 +22,11 @@ struct PosixFileSystemOptions {
   std::size_t write_buffer_bytes = 64 * 1024;  // per WritableFile
   unsigned file_mode = 0644;                   // new files, before the umask
   unsigned directory_mode = 0755;              // new directories, before the umask
+  // false: sync() and sync_dir() write out the user-space buffer (and check that the
+  // directory exists) but do not fsync(2). Only for scratch files nothing recovers from
+  // after a real machine crash: the simulator's run directory, whose crashes are
+  // modelled above this layer (FaultInjectingFileSystem tracks what was synced).
+  bool sync_to_device = true;
 };
 
 class PosixFileSystem final : public FileSystem {

@@ -15,6 +15,10 @@
 //  * checkpoint directory: every process's BlobStore view is decorated with
 //    FileMirroredBlobStore over one FileCheckpointStorage rooted at
 //    "<run dir>/checkpoints".
+//  * No real fsync(2) reaches the device (PosixFileSystemOptions::sync_to_device off,
+//    as RocksDB's local files): the run directory is scratch, removed after the run, and
+//    the simulated power loss is modelled by the fault layer, which tracks what was
+//    synced. The write, rename and directory calls are all real.
 //  * file faults (a file_fault_seed given): the checkpoint files and RocksDB's
 //    local files go through the fault layers of RunFileFaults (run_file_faults.h),
 //    which the fault catalogue's file kinds drive; off, the plain layers.
@@ -81,7 +85,7 @@ class RunStateBackends {
 
   StateBackendChoice choice_;
   std::string run_dir_;
-  PosixFileSystem posix_;
+  PosixFileSystem posix_;  // no fsync(2): scratch files, crashes are modelled above it
   std::optional<FileCheckpointStorage> checkpoint_files_;
   FileMirrorCounters file_counters_;
   std::map<ProcessId, std::unique_ptr<FileMirroredBlobStore>> views_;
