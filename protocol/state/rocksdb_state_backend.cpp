@@ -79,6 +79,10 @@ Status RocksDbStateBackend::open_db(const std::string& directory, bool create) {
   options.keep_log_file_num = 1;
   options.info_log_level = rocksdb::InfoLogLevel::ERROR_LEVEL;
   options.compression = rocksdb::kNoCompression;
+  // No automatic resume after a background error: RocksDB would retry the failed flush
+  // every second on its own thread (and Close() would wait for it), while the backend
+  // already treats the first error as final (sticky) and its task is replaced.
+  options.max_bgerror_resume_count = 0;
   rocksdb::DB* db = nullptr;
   const rocksdb::Status s = rocksdb::DB::Open(options, directory, &db);
   if (!s.ok()) return from_rocksdb(s, "open " + directory);

@@ -4,6 +4,7 @@
 
 #include "protocol/base/assert.h"
 #include "protocol/state/rocksdb_state_backend.h"
+#include "sim/storage/rocksdb_simulation_env.h"
 
 namespace ckptsim::sim {
 
@@ -14,7 +15,7 @@ RunFileFaults::RunFileFaults(FileSystem& checkpoint_base, std::shared_ptr<rocksd
   if (rocksdb_base != nullptr) {
     rocksdb_files_ =
         std::make_shared<RocksDbFaultInjectingFileSystem>(rocksdb_base, Rng(seed).derive("rocksdb-files"));
-    rocksdb_env_ = rocksdb::NewCompositeEnv(rocksdb_files_);
+    rocksdb_env_ = new_rocksdb_simulation_env(rocksdb_files_);
   }
 }
 

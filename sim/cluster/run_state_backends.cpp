@@ -11,6 +11,7 @@
 #include "protocol/state/rocksdb_state_backend.h"
 #include "protocol/state/rocksdb_task_snapshots.h"
 #include "sim/storage/rocksdb_local_state_file_system.h"
+#include "sim/storage/rocksdb_simulation_env.h"
 
 namespace ckptsim::sim {
 namespace {
@@ -22,7 +23,7 @@ std::atomic<std::uint64_t> g_rocksdb_backends_created{0};  // statistics only, s
 std::uint64_t RunStateBackends::process_rocksdb_backends_created() { return g_rocksdb_backends_created.load(); }
 
 RunStateBackends::RunStateBackends(StateBackendChoice choice, std::optional<std::uint64_t> file_fault_seed)
-    : choice_(choice) {
+    : choice_(choice), posix_(PosixFileSystemOptions{.sync_to_device = false}) {
   const bool needs_files = choice_.kind == StateBackendKind::kRocksDb || choice_.file_checkpoints;
   if (!needs_files) return;
   std::string pattern = (std::filesystem::temp_directory_path() / "ckptsim-run-XXXXXX").string();
@@ -34,7 +35,7 @@ RunStateBackends::RunStateBackends(StateBackendChoice choice, std::optional<std:
     std::filesystem::create_directory(run_dir_ + "/rocksdb", error);
     CKPT_ASSERT(!error, "the run directory takes a rocksdb directory");
     local_state = std::make_shared<RocksDbLocalStateFileSystem>(rocksdb::FileSystem::Default());
-    rocksdb_env_ = rocksdb::NewCompositeEnv(local_state);
+    rocksdb_env_ = new_rocksdb_simulation_env(local_state);
   }
   if (file_fault_seed) file_faults_ = std::make_unique<RunFileFaults>(posix_, local_state, *file_fault_seed);
   if (choice_.file_checkpoints) {
