@@ -285,7 +285,8 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
   JobSpec job = scenario.job;
   job.checkpointing.incremental = backend_choice.kind == sim::StateBackendKind::kRocksDb && backend_choice.incremental;
   sim::SimCluster cluster(simulation, job, input, sim::ClusterObservers{runtime_observer, &history, &store_observer,
-                                                                                         [&recorder] { recorder.on_coordinator_reset(); }});
+                                                                                         [&recorder] { recorder.on_coordinator_reset(); }},
+                          scenario.storage);
   state_backends.attach(cluster);
   if (timeline) attach_timeline(cluster, *timeline);
   recorder.set_coordinator_clock(

@@ -25,6 +25,7 @@
 #include "protocol/base/time.h"
 #include "protocol/runtime/job_spec.h"
 #include "sim/external/input_log.h"
+#include "sim/storage/sim_blob_store.h"
 
 namespace ckptsim::scenarios {
 
@@ -78,6 +79,10 @@ struct Scenario {
   std::vector<FaultSpec> faults;
   RunSpec run;
   Expectations expect;
+  // The simulated checkpoint storage every blob goes through (ckptsim.storage.* keys):
+  // a put takes latency + bytes / write bandwidth of virtual time, a get latency +
+  // bytes / read bandwidth. Bandwidths are > 0.
+  sim::BlobStorageModel storage;
   // Configuration accepted for forward compatibility but not yet modelled, in canonical
   // text: "state.backend.type", "execution.checkpointing.dir",
   // "execution.checkpointing.incremental" (see scenario_config.h).

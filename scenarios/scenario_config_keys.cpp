@@ -287,6 +287,32 @@ constexpr ConfigKeyInfo kConfigKeys[] = {
        return Status::ok();
      },
      .get = [](const Scenario& s, std::string_view) { return integer_value(s.job.state_cost.restore_ns_per_kib); }},
+    // Simulated checkpoint storage model.
+    {.key = "ckptsim.storage.latency", .kind = kDuration, .min = 0, .max = kMinute, .default_text = "5ms",
+     .description = "Latency of one operation of the simulated checkpoint storage (put, get, remove).",
+     .set = [](Scenario& s, std::string_view, const ConfigValue& v) {
+       s.storage.latency_ns = v.integer;
+       return Status::ok();
+     },
+     .get = [](const Scenario& s, std::string_view) { return integer_value(s.storage.latency_ns); }},
+    {.key = "ckptsim.storage.write-bytes-per-second", .kind = kInteger, .min = 1, .max = std::int64_t{1} << 40,
+     .default_text = "200000000", .description = "Write bandwidth of the simulated checkpoint storage (uploads).",
+     .set = [](Scenario& s, std::string_view, const ConfigValue& v) {
+       s.storage.write_bytes_per_second = static_cast<std::uint64_t>(v.integer);
+       return Status::ok();
+     },
+     .get = [](const Scenario& s, std::string_view) {
+       return integer_value(static_cast<std::int64_t>(s.storage.write_bytes_per_second));
+     }},
+    {.key = "ckptsim.storage.read-bytes-per-second", .kind = kInteger, .min = 1, .max = std::int64_t{1} << 40,
+     .default_text = "400000000", .description = "Read bandwidth of the simulated checkpoint storage (restores).",
+     .set = [](Scenario& s, std::string_view, const ConfigValue& v) {
+       s.storage.read_bytes_per_second = static_cast<std::uint64_t>(v.integer);
+       return Status::ok();
+     },
+     .get = [](const Scenario& s, std::string_view) {
+       return integer_value(static_cast<std::int64_t>(s.storage.read_bytes_per_second));
+     }},
     // State backend and checkpoint storage (docs/state-backends.md).
     {.key = "state.backend.type", .kind = kChoice, .choices = kStateBackends, .extra = true, .default_text = "hashmap",
      .description = "The keyed state backend: hashmap (in memory; memory and filesystem are accepted as aliases) or "
