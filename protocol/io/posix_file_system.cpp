@@ -216,7 +216,8 @@ Status PosixFileSystem::sync_dir(const std::string& path) {
 Result<std::unique_ptr<WritableFile>> PosixFileSystem::new_writable_file(const std::string& path) {
   const int fd = open_retrying(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, options_.file_mode);
   if (fd < 0) return posix_error("open", path, errno);
-  return std::unique_ptr<WritableFile>(new PosixWritableFile(fd, path, options_.write_buffer_bytes, options_.sync_to_device));
+  return std::unique_ptr<WritableFile>(
+      new PosixWritableFile(fd, path, options_.write_buffer_bytes, options_.sync_to_device));
 }
 
 Status PosixFileSystem::rename(const std::string& from, const std::string& to) {

@@ -91,7 +91,8 @@ Status RocksDbTaskSnapshots::add_files(CheckpointId id, const LocalCheckpoint& l
     ++sst_count;
     if (!known_modelled_.contains(file.name)) appeared.push_back(file.name);
   }
-  const std::uint64_t measure_entries = compacted || measure_all_entries_next_ ? backend_.entry_count() : changed_entries;
+  const bool every_entry = compacted || measure_all_entries_next_;  // all live entries are in new files
+  const std::uint64_t measure_entries = every_entry ? backend_.entry_count() : changed_entries;
   measure_all_entries_next_ = false;
   const std::uint64_t appeared_bytes = kModelledEntryBytes * measure_entries;
   std::map<std::string, std::uint64_t> live_modelled;

@@ -38,16 +38,18 @@ Scenario flagship_with(const std::string& faults_json, const nlohmann::json& con
   return scenario_with("scenarios/wordcount-tm-crash.json", faults_json, config);
 }
 
-// Runs with the run seed of the swarm seed that found the problem.
-void require_pass(const Scenario& scenario, std::uint64_t seed) {
+// Runs with the run seed of the swarm seed that found the problem; returns the outcome
+// for further checks.
+RunOutcome require_pass(const Scenario& scenario, std::uint64_t seed) {
   RunOptions options;
   options.seed = seed;
-  const RunOutcome outcome = run_scenario(scenario, options);
+  RunOutcome outcome = run_scenario(scenario, options);
   std::ostringstream summary;
   reports::print_summary(outcome.summary, summary);
   INFO(summary.str());
   CHECK(outcome.summary.violations.empty());
   CHECK(outcome.summary.job_finished);
+  return outcome;
 }
 
 }  // namespace
@@ -182,17 +184,9 @@ TEST_CASE("finding 14: a RocksDB backend whose flush failed fails its task, whic
   // (TASK_CHECKPOINT_FAILURE, which the failure manager does not count, as in Flink) and
   // nothing redeployed it: the sink never committed again and the job never finished.
   // A snapshot that fails in the synchronous phase now fails the task.
-  const Scenario scenario = scenario_with("scenarios/wordcount-file-storage-faults.json", R"([
+  const RunOutcome outcome = require_pass(scenario_with("scenarios/wordcount-file-storage-faults.json", R"([
     {"type": "rocksdb-write-failure", "at": "300ms", "duration": "200ms", "probability": 1}
-  ])");
-  RunOptions options;
-  options.seed = 21;
-  const RunOutcome outcome = run_scenario(scenario, options);
-  std::ostringstream summary;
-  reports::print_summary(outcome.summary, summary);
-  INFO(summary.str());
-  CHECK(outcome.summary.violations.empty());
-  CHECK(outcome.summary.job_finished);
+  ])"), 21);
   CHECK(outcome.summary.restarts >= 1);  // the broken backend's task was failed over
   CHECK(outcome.summary.coverage_marks.at(std::string(coverage::kSnapshotFailedTaskFailed)) >= 1);
 }
