@@ -159,3 +159,28 @@ TEST_CASE("incremental checkpoints: once the state has grown, checkpoints upload
   INFO("later checkpoints, median bytes: incremental " << inc_median << ", full " << full_median);
   CHECK(inc_median * 4 < full_median);
 }
+
+TEST_CASE("incremental checkpoints: uploads of tasks cancelled at a failover are not leaked",
+          "[unit][scenario-run][incremental]") {
+  // Slow storage (every operation takes 800 ms) and a TaskManager crash at several points
+  // of a short job: the tasks on the surviving TaskManager are cancelled with uploads in
+  // flight, some of which land after the job finished and swept its orphans.
+  for (const TimeNs crash_at_ns : {1700 * kMillisecond, 2000 * kMillisecond, 2300 * kMillisecond,
+                                   2600 * kMillisecond, 3000 * kMillisecond}) {
+    INFO("crash at " << crash_at_ns << " ns");
+    Scenario scenario = incremental(load("scenarios/checkpoints-after-failover.json"));
+    scenario.input.records_per_partition = 2000;
+    scenario.storage.latency_ns = 800 * kMillisecond;
+    scenario.faults.at(0).at_ns = crash_at_ns;
+    scenario.expect = {};
+    DirectoryCheck directory;
+    RunOptions options;
+    options.inspect = directory_inspector(directory);
+    const RunOutcome run = run_scenario(scenario, options);
+    INFO("restarts " << run.summary.restarts << ", checkpoints completed " << run.summary.checkpoints_completed);
+    CHECK(run.summary.passed());
+    CHECK(run.summary.restarts >= 1);
+    REQUIRE(directory.inspected);
+    CHECK(directory.found == directory.expected);
+  }
+}
