@@ -9,6 +9,7 @@
 
 #include "faults/swarm.h"
 #include "scenarios/runner.h"
+#include "tests/scenarios/run_test_support.h"
 #include "scenarios/scenario_loader.h"
 
 using namespace ckptsim;
@@ -36,18 +37,10 @@ Scenario only(const std::string& type) {
   return scenario;
 }
 
-std::string describe_failures(const reports::RunSummary& s) {
-  std::string text;
-  for (const auto& v : s.violations) text += v.property + ": " + v.explanation + "\n";
-  for (const auto& e : s.expectation_failures) text += "expectation: " + e + "\n";
-  return text;
-}
 
 }  // namespace
 
-// The rocksdb-* kinds are not in the library scenario (a RocksDB backend with a sticky
-// error declines forever: docs/fault-catalogue.md, "Findings"); tests/faults covers them.
-TEST_CASE("file fault runs: every checkpoint-file kind hits a real file operation and the verdict holds",
+TEST_CASE("file fault runs: every real-file kind hits a real file operation and the verdict holds",
           "[unit][scenario-run]") {
   struct Case {
     std::string type;
@@ -59,13 +52,16 @@ TEST_CASE("file fault runs: every checkpoint-file kind hits a real file operatio
       {"checkpoint-file-torn-write", &FileFaultCounts::file_torn_appends},
       {"checkpoint-file-bit-flip", &FileFaultCounts::file_bit_flips},
       {"checkpoint-storage-power-loss", &FileFaultCounts::file_power_losses},
+      // A failed flush fails its task, which the failover redeploys (finding 14).
+      {"rocksdb-write-failure", &FileFaultCounts::rocksdb_failed_flushes},
+      {"rocksdb-sync-failure", &FileFaultCounts::rocksdb_failed_flushes},
   };
   for (const Case& c : cases) {
     INFO(c.type);
     const Scenario scenario = only(c.type);
     REQUIRE(scenario.faults.size() == 2);
     const RunOutcome outcome = run_scenario(scenario, RunOptions{});
-    INFO(describe_failures(outcome.summary));
+    INFO(ckptsim::testing::summary_text(outcome.summary));
     CHECK(outcome.summary.passed());
     CHECK(outcome.summary.job_finished);
     CHECK(outcome.file_faults.*c.counter >= 1);
@@ -84,7 +80,7 @@ TEST_CASE("file fault runs: the library scenario passes and is deterministic", "
   const Scenario scenario = library_scenario();
   const RunOutcome first = run_scenario(scenario, RunOptions{});
   const RunOutcome second = run_scenario(scenario, RunOptions{});
-  INFO(describe_failures(first.summary));
+  INFO(ckptsim::testing::summary_text(first.summary));
   CHECK(first.summary.passed());
   CHECK(first.summary.fingerprint == second.summary.fingerprint);
   CHECK(first.summary.committed_output_digest == second.summary.committed_output_digest);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "scenarios/runner.h"
+#include "tests/scenarios/run_test_support.h"
 #include "scenarios/scenario_loader.h"
 
 using namespace ckptsim;
@@ -23,12 +24,6 @@ std::vector<std::string> library_scenarios() {
   return paths;
 }
 
-std::string describe_failures(const reports::RunSummary& s) {
-  std::string text;
-  for (const auto& v : s.violations) text += v.property + ": " + v.explanation + "\n";
-  for (const auto& e : s.expectation_failures) text += "expectation: " + e + "\n";
-  return text;
-}
 
 }  // namespace
 
@@ -40,7 +35,7 @@ TEST_CASE("scenario library: every scenario passes every checker and meets its e
     Result<Scenario> scenario = load_scenario_file(path);
     REQUIRE(scenario.is_ok());
     const RunOutcome outcome = run_scenario(scenario.value(), RunOptions{std::nullopt, false, path});
-    INFO(describe_failures(outcome.summary));
+    INFO(ckptsim::testing::summary_text(outcome.summary));
     CHECK(outcome.summary.passed());
     if (scenario.value().name == "restart-strategy-exhausted") {
       CHECK(outcome.summary.job_failed);  // its point: the strategy gives up
@@ -132,7 +127,7 @@ TEST_CASE("scenario runs: random jobs with random crashes keep exactly-once", "[
     s.run.max_duration_ns = 2 * kMinute;
     s.run.liveness_bound_ns = 60 * kSecond;
     const RunOutcome outcome = run_scenario(s, RunOptions{});
-    RC_LOG() << describe_failures(outcome.summary);
+    RC_LOG() << ckptsim::testing::summary_text(outcome.summary);
     RC_TAG(outcome.summary.restarts > 0 ? "restarted" : "no restart");
     RC_ASSERT(outcome.summary.verdict_passed());
     RC_ASSERT(outcome.summary.job_finished);

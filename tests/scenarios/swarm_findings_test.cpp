@@ -3,7 +3,6 @@
 // exposed the problem, and requires every checker to pass.
 #include <catch2/catch.hpp>
 
-#include <sstream>
 #include <string>
 
 #include "faults/swarm.h"
@@ -11,6 +10,7 @@
 #include "scenarios/runner.h"
 #include "scenarios/scenario_faults.h"
 #include "scenarios/scenario_loader.h"
+#include "tests/scenarios/run_test_support.h"
 
 using namespace ckptsim;
 using namespace ckptsim::scenarios;
@@ -44,9 +44,7 @@ RunOutcome require_pass(const Scenario& scenario, std::uint64_t seed) {
   RunOptions options;
   options.seed = seed;
   RunOutcome outcome = run_scenario(scenario, options);
-  std::ostringstream summary;
-  reports::print_summary(outcome.summary, summary);
-  INFO(summary.str());
+  INFO(ckptsim::testing::summary_text(outcome.summary));
   CHECK(outcome.summary.violations.empty());
   CHECK(outcome.summary.job_finished);
   return outcome;
